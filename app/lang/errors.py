@@ -1,0 +1,54 @@
+"""Errors raised while checking or running a user program: a type, a message and a position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ErrorType = Literal["syntax", "not_allowed", "limit", "runtime", "timeout", "crash"]
+
+
+@dataclass
+class ProgramError(Exception):
+    """An error a person can act on. ``line``/``column`` are 1-based, None when unknown."""
+
+    type: ErrorType
+    message: str
+    line: int | None = None
+    column: int | None = None
+    limit: str | None = None  # the name of the limit breached, for type == "limit"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        where = f" (line {self.line}, column {self.column})" if self.line else ""
+        return f"{self.type}: {self.message}{where}"
+
+    def to_json(self) -> dict[str, object]:
+        body: dict[str, object] = {
+            "type": self.type,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+        }
+        if self.limit is not None:
+            body["limit"] = self.limit
+        return body
+
+
+class SyntaxProblem(ProgramError):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__("syntax", message, line, column)
+
+
+class NotAllowed(ProgramError):
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__("not_allowed", message, line, column)
+
+
+class LimitExceeded(ProgramError):
+    def __init__(self, limit: str, value: int | float, message: str, line=None, column=None):
+        super().__init__(
+            "limit", f"{message} (limit {limit} = {value})", line, column, limit=limit
+        )
