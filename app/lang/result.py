@@ -43,3 +43,5 @@ class ProgramResult:
     stdout: str
     figures: list[Figure] = field(default_factory=list)
     backward_roots: list[str] = field(default_factory=list)
+    root_tensors: dict[str, Any] = field(default_factory=dict)
+    function_locals: dict[str, dict[str, Any]] = field(default_factory=dict)

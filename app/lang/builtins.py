@@ -1,0 +1,186 @@
+"""Python's builtins as a program sees them: a fixed table, with every loop counted in steps.
+
+Builtins such as ``sum`` or ``list`` would otherwise iterate in C, beyond the interpreter's step
+limit (``sum(range(10**12))``); here they iterate through ``Interpreter.iterate``, which counts.
+"""
+
+from __future__ import annotations
+
+import builtins as py
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from app.lang.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from app.lang.interpreter import Interpreter
+
+_MISSING = object()
+
+
+class TypeName:
+    """What ``type(x)`` gives a program: prints like a class, compares equal to it, does nothing else."""
+
+    __slots__ = ("_cls",)
+
+    def __init__(self, cls: type):
+        self._cls = cls
+
+    def __repr__(self) -> str:
+        return f"<class '{_qualified(self._cls)}'>"
+
+    def __eq__(self, other: object) -> bool:
+        target = other._cls if isinstance(other, TypeName) else other
+        return self._cls is target
+
+    def __hash__(self) -> int:
+        return hash(self._cls)
+
+
+def _qualified(cls: type) -> str:
+    module = cls.__module__
+    if module in ("builtins", "gradtrace.program"):
+        return cls.__qualname__
+    if module.startswith("torch") and cls.__name__ == "Tensor":
+        return "torch.Tensor"
+    return f"{module}.{cls.__qualname__}"
+
+
+def make_builtins(interp: Interpreter) -> dict[str, Any]:
+    """The builtin names of one run, bound to its interpreter for step counting and output."""
+    it = interp.iterate
+
+    def print_(*values: Any, sep: Any = " ", end: Any = "\n", flush: bool = False) -> None:
+        sep = " " if sep is None else sep
+        end = "\n" if end is None else end
+        if not isinstance(sep, str) or not isinstance(end, str):
+            raise TypeError("sep and end must be strings")
+        interp.output.write(sep.join(str(v) for v in values) + end)
+
+    def list_(iterable: Iterable[Any] = ()) -> list[Any]:
+        return list(it(iterable))
+
+    def tuple_(iterable: Iterable[Any] = ()) -> tuple[Any, ...]:
+        return tuple(it(iterable))
+
+    def set_(iterable: Iterable[Any] = ()) -> set[Any]:
+        return set(it(iterable))
+
+    def dict_(*args: Any, **kwargs: Any) -> dict[Any, Any]:
+        if len(args) > 1:
+            raise TypeError(f"dict expected at most 1 argument, got {len(args)}")
+        result: dict[Any, Any] = {}
+        if args:
+            source = args[0]
+            pairs = source.items() if isinstance(source, dict) else source
+            for key, value in it(pairs):
+                result[key] = value
+        result.update(kwargs)
+        return result
+
+    def sum_(iterable: Iterable[Any], start: Any = 0) -> Any:
+        total = start
+        for item in it(iterable):
+            total = interp.binary("+", total, item)
+        return total
+
+    def extreme(pick_max: bool) -> Callable[..., Any]:
+        def choose(*args: Any, key: Any = None, default: Any = _MISSING) -> Any:
+            items = list(it(args[0])) if len(args) == 1 else list(args)
+            if not items:
+                if default is _MISSING:
+                    name = "max" if pick_max else "min"
+                    raise ValueError(f"{name}() iterable argument is empty")
+                return default
+            best, best_key = items[0], key(items[0]) if key else items[0]
+            for item in items[1:]:
+                interp.tick()
+                value = key(item) if key else item
+                if (value > best_key) if pick_max else (value < best_key):
+                    best, best_key = item, value
+            return best
+
+        return choose
+
+    def sorted_(iterable: Iterable[Any], key: Any = None, reverse: bool = False) -> list[Any]:
+        items = list(it(iterable))
+        interp.tick(len(items))
+        return py.sorted(items, key=key, reverse=reverse)
+
+    def reversed_(sequence: Any) -> list[Any]:
+        return list(it(py.reversed(sequence)))
+
+    def any_(iterable: Iterable[Any]) -> bool:
+        return py.any(bool(v) for v in it(iterable))
+
+    def all_(iterable: Iterable[Any]) -> bool:
+        return py.all(bool(v) for v in it(iterable))
+
+    def map_(function: Any, *iterables: Any) -> list[Any]:
+        interp.check_callable(function)
+        return [function(*items) for items in it(zip(*iterables, strict=False))]
+
+    def filter_(function: Any, iterable: Iterable[Any]) -> list[Any]:
+        if function is not None:
+            interp.check_callable(function)
+        return [v for v in it(iterable) if (function(v) if function else v)]
+
+    def type_(*args: Any) -> TypeName:
+        if len(args) != 1:
+            raise NotAllowed("type() with more than one argument is not allowed")
+        return TypeName(py.type(args[0]))
+
+    def isinstance_(value: Any, classes: Any) -> bool:
+        options = classes if isinstance(classes, tuple) else (classes,)
+        resolved = tuple(c._cls if isinstance(c, TypeName) else c for c in options)
+        if not py.all(isinstance(c, type) for c in resolved):
+            raise TypeError("isinstance() arg 2 must be a type or tuple of types")
+        return isinstance(value, resolved)
+
+    def pow_(base: Any, exp: Any, mod: Any = None) -> Any:
+        if mod is not None:
+            return py.pow(base, exp, mod)  # modular pow stays small
+        return interp.binary("**", base, exp)
+
+    def next_(iterator: Any, *default: Any) -> Any:
+        interp.tick()
+        return py.next(iterator, *default)
+
+    return {
+        "print": print_,
+        "range": py.range,
+        "len": py.len,
+        "abs": py.abs,
+        "min": extreme(False),
+        "max": extreme(True),
+        "sum": sum_,
+        "round": py.round,
+        "float": py.float,
+        "int": py.int,
+        "bool": py.bool,
+        "str": py.str,
+        "repr": py.repr,
+        "complex": py.complex,
+        "list": list_,
+        "tuple": tuple_,
+        "dict": dict_,
+        "set": set_,
+        "zip": py.zip,
+        "enumerate": py.enumerate,
+        "sorted": sorted_,
+        "reversed": reversed_,
+        "any": any_,
+        "all": all_,
+        "map": map_,
+        "filter": filter_,
+        "isinstance": isinstance_,
+        "type": type_,
+        "id": py.id,
+        "divmod": py.divmod,
+        "pow": pow_,
+        "chr": py.chr,
+        "ord": py.ord,
+        "iter": py.iter,
+        "next": next_,
+        "hash": py.hash,
+    }

@@ -1,0 +1,174 @@
+"""Functions and classes a program defines, callable from the interpreter and from torch.
+
+A program's ``forward`` is called by ``nn.Module.__call__`` inside torch; it must therefore be a
+real Python callable. It is: a small wrapper whose body hands control straight back to the
+interpreter, so the method runs under the same limits as the rest of the program.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from typing import TYPE_CHECKING, Any
+
+from torch import nn
+
+from app.lang.errors import NotAllowed, ProgramError
+from app.lang.scopes import Scope, assigned_names
+
+if TYPE_CHECKING:
+    from app.lang.interpreter import Interpreter
+
+
+class ReturnSignal(Exception):
+    """Carries a ``return`` value out of a function body."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class UserFunction:
+    """A ``def`` of the program: its code, its defaults and the scope it closes over."""
+
+    def __init__(self, interp: Interpreter, node: ast.FunctionDef, parent: Scope):
+        self.interp = interp
+        self.node = node
+        self.name = node.name
+        self.parent = parent
+        self.local_names = assigned_names(node.body, node.args)
+        self.signature = _signature(interp, node.args, parent)
+        self.owner: type | None = None  # set when the def is a method of a program's class
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        interp = self.interp
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{self.name}() {exc}") from None
+        bound.apply_defaults()
+        scope = Scope(dict(bound.arguments), local_names=self.local_names, parent=self.parent)
+        with interp.frame(self, scope):
+            try:
+                interp.exec_block(self.node.body, scope)
+            except ReturnSignal as signal:
+                return signal.value
+        return None
+
+
+def _signature(interp: Interpreter, args: ast.arguments, scope: Scope) -> inspect.Signature:
+    """An inspect.Signature from the def's arguments, defaults evaluated now as Python does."""
+    kind = inspect.Parameter
+    params: list[inspect.Parameter] = []
+    positional = [*args.posonlyargs, *args.args]
+    defaults = [interp.eval(d, scope) for d in args.defaults]
+    first_default = len(positional) - len(defaults)
+    for index, arg in enumerate(positional):
+        default = defaults[index - first_default] if index >= first_default else kind.empty
+        style = kind.POSITIONAL_ONLY if index < len(args.posonlyargs) else kind.POSITIONAL_OR_KEYWORD
+        params.append(kind(arg.arg, style, default=default))
+    if args.vararg:
+        params.append(kind(args.vararg.arg, kind.VAR_POSITIONAL))
+    for arg, default_node in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        default = interp.eval(default_node, scope) if default_node is not None else kind.empty
+        params.append(kind(arg.arg, kind.KEYWORD_ONLY, default=default))
+    if args.kwarg:
+        params.append(kind(args.kwarg.arg, kind.VAR_KEYWORD))
+    return inspect.Signature(params)
+
+
+def method_wrapper(function: UserFunction) -> Any:
+    """A plain Python function standing for a method, so that instances bind ``self`` to it."""
+
+    def method(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    method.__name__ = function.name
+    method.__qualname__ = function.name
+    method.gradtrace_function = function  # type: ignore[attr-defined]
+    return method
+
+
+def build_class(interp: Interpreter, node: ast.ClassDef, scope: Scope) -> type:
+    """Create the class a ``class Name(nn.Module):`` statement describes."""
+    base = interp.eval(node.bases[0], scope)
+    if not (
+        isinstance(base, type)
+        and issubclass(base, nn.Module)
+        and (base is nn.Module or base in interp.user_classes)
+    ):
+        raise NotAllowed(
+            "a class must derive from torch.nn.Module or from a class defined in the program",
+            node.lineno,
+            node.col_offset + 1,
+        )
+    namespace: dict[str, Any] = {}
+    class_scope = Scope(namespace, parent=scope)
+    functions: list[UserFunction] = []
+    for statement in node.body:
+        interp.tick()
+        if isinstance(statement, ast.FunctionDef):
+            function = UserFunction(interp, statement, scope)  # methods don't see class names
+            functions.append(function)
+            wrapper = method_wrapper(function)
+            interp.user_callables.add(id(wrapper))
+            interp.keep_alive.append(wrapper)
+            namespace[statement.name] = wrapper
+        else:
+            interp.exec_stmt(statement, class_scope)
+    body = {"__module__": "gradtrace.program", "__qualname__": node.name, **namespace}
+    cls = type(node.name, (base,), body)
+    for function in functions:
+        function.owner = cls
+    interp.user_classes.add(cls)
+    return cls
+
+
+class SuperProxy:
+    """``super()`` inside a method: gives the base class's ``__init__`` and public methods."""
+
+    def __init__(self, interp: Interpreter, cls: type, instance: Any):
+        self.interp = interp
+        self.cls = cls
+        self.instance = instance
+
+    def attribute(self, name: str) -> Any:
+        resolved = super(self.cls, self.instance)  # noqa: UP008 - explicit form is the point
+        if name == "__init__":
+            init = resolved.__init__
+
+            def call_init(*args: Any, **kwargs: Any) -> Any:
+                return init(*args, **kwargs)
+
+            self.interp.user_callables.add(id(call_init))
+            self.interp.keep_alive.append(call_init)  # ids of live objects only
+            return call_init
+        if not self.interp.attribute_allowed(self.instance, name):
+            raise NotAllowed(f"super().{name} is not allowed")
+        return getattr(resolved, name)
+
+
+def make_super(interp: Interpreter, args: list[Any], node: ast.Call) -> SuperProxy:
+    """``super()`` (in a method) or ``super(Name, self)``."""
+    if len(args) == 2:
+        cls, instance = args
+        if cls not in interp.user_classes or not isinstance(instance, cls):
+            raise NotAllowed("super(Class, self) needs a class of the program and its instance")
+        return SuperProxy(interp, cls, instance)
+    if args:
+        raise NotAllowed("super() takes no arguments or (Class, self)")
+    frame = interp.current_frame()
+    if frame is None or frame[0].owner is None:
+        raise ProgramError(
+            "runtime",
+            "RuntimeError: super(): no arguments outside a method",
+            node.lineno,
+            node.col_offset + 1,
+        )
+    function, scope = frame
+    params = list(function.signature.parameters)
+    if not params or params[0] not in scope.vars:
+        raise ProgramError("runtime", "RuntimeError: super(): no arguments", node.lineno)
+    return SuperProxy(interp, function.owner, scope.vars[params[0]])

@@ -1,0 +1,498 @@
+"""The interpreter: evaluates a checked AST node by node, with every step counted and guarded.
+
+User code never reaches eval, exec or compile. Each statement and expression kind has one method
+here; names resolve through app.lang.scopes, attributes through app.lang.attributes (by the
+object's type), calls through ``Guard`` (by the callable's identity), sizes through
+app.lang.sizes before torch allocates anything.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+
+from app.config import ProgramLimits
+from app.lang import operators
+from app.lang.builtins import make_builtins
+from app.lang.errors import LimitExceeded, NotAllowed, ProgramError
+from app.lang.functions import ReturnSignal, UserFunction, build_class, make_super
+from app.lang.guard import Guard, OutputBuffer
+from app.lang.plotting import PyplotRecorder
+from app.lang.scopes import Scope, target_names
+from app.lang.surface import Namespace, module_table
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class Interpreter(Guard):
+    """Runs one program. Not reusable: a run's state (steps, output, plots) lives here."""
+
+    def __init__(self, limits: ProgramLimits):
+        self.pyplot = PyplotRecorder(limits.max_plot_points)
+        super().__init__(limits)
+        self.output = OutputBuffer(limits.max_output_chars)
+        self.modules = module_table(self.pyplot)
+        self.globals: dict[str, Any] = {}
+        self.scope = Scope(self.globals, builtins=make_builtins(self))
+        self.builtin_ids = {id(value) for value in self.scope.builtins.values()}
+        self.frames: list[tuple[UserFunction, Scope]] = []
+        self.backward_roots: list[str] = []
+        self.root_tensors: dict[str, torch.Tensor] = {}
+        self.function_locals: dict[str, dict[str, Any]] = {}
+
+    # ----- running -------------------------------------------------------------------------
+
+    def run(self, tree: ast.Module) -> None:
+        self.exec_block(tree.body, self.scope)
+
+    def exec_block(self, body: list[ast.stmt], scope: Scope) -> None:
+        for statement in body:
+            self.exec_stmt(statement, scope)
+
+    def exec_stmt(self, node: ast.stmt, scope: Scope) -> None:
+        self.tick()
+        handler = getattr(self, f"exec_{type(node).__name__}", None)
+        if handler is None:
+            raise NotAllowed(f"'{type(node).__name__}' statements are not supported", *_pos(node))
+        try:
+            handler(node, scope)
+        except (ProgramError, ReturnSignal, _Break, _Continue):
+            raise
+        except Exception as exc:
+            raise self.runtime_error(exc, node) from None
+
+    def eval(self, node: ast.expr, scope: Scope) -> Any:
+        self.tick()
+        handler = getattr(self, f"eval_{type(node).__name__}", None)
+        if handler is None:
+            raise NotAllowed(f"'{type(node).__name__}' expressions are not supported", *_pos(node))
+        return handler(node, scope)
+
+    @contextmanager
+    def frame(self, function: UserFunction, scope: Scope) -> Iterator[None]:
+        if len(self.frames) >= self.limits.max_call_depth:
+            raise LimitExceeded(
+                "max_call_depth", self.limits.max_call_depth, "functions call each other too deeply"
+            )
+        self.frames.append((function, scope))
+        try:
+            yield
+        finally:
+            self.frames.pop()
+            if not self.frames:  # a call made from the module: keep its locals to show them
+                self.function_locals[function.name] = scope.vars
+
+    def current_frame(self) -> tuple[UserFunction, Scope] | None:
+        return self.frames[-1] if self.frames else None
+
+    # ----- statements ----------------------------------------------------------------------
+
+    def exec_Expr(self, node: ast.Expr, scope: Scope) -> None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return  # a docstring
+        self.eval(node.value, scope)
+
+    def exec_Assign(self, node: ast.Assign, scope: Scope) -> None:
+        value = self.eval(node.value, scope)
+        for target in node.targets:
+            self.assign(target, value, scope)
+
+    def exec_AnnAssign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        if node.value is not None:  # the annotation itself is never evaluated
+            self.assign(node.target, self.eval(node.value, scope), scope)
+
+    def exec_AugAssign(self, node: ast.AugAssign, scope: Scope) -> None:
+        symbol = operators.SYMBOLS[type(node.op)]
+        value = self.eval(node.value, scope)
+        target = node.target
+        if isinstance(target, ast.Name):
+            current = scope.lookup(target.id, target)
+            scope.store(target.id, self.binary(symbol, current, value, inplace=True))
+        elif isinstance(target, ast.Attribute):
+            owner = self.eval(target.value, scope)
+            current = self.get_attribute(owner, target.attr)
+            self.set_attribute(owner, target.attr, self.binary(symbol, current, value, True))
+        elif isinstance(target, ast.Subscript):
+            owner = self.eval(target.value, scope)
+            index = self.eval(target.slice, scope)
+            current = self.subscript(owner, index)
+            self.set_item(owner, index, self.binary(symbol, current, value, inplace=True))
+        else:
+            raise NotAllowed("this augmented assignment target is not supported", *_pos(node))
+
+    def exec_If(self, node: ast.If, scope: Scope) -> None:
+        self.exec_block(node.body if self.truth(self.eval(node.test, scope)) else node.orelse, scope)
+
+    def exec_For(self, node: ast.For, scope: Scope) -> None:
+        for item in self.iterate(self.eval(node.iter, scope)):
+            self.assign(node.target, item, scope)
+            try:
+                self.exec_block(node.body, scope)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        self.exec_block(node.orelse, scope)
+
+    def exec_While(self, node: ast.While, scope: Scope) -> None:
+        while self.truth(self.eval(node.test, scope)):
+            self.tick()
+            try:
+                self.exec_block(node.body, scope)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        self.exec_block(node.orelse, scope)
+
+    def exec_Break(self, node: ast.Break, scope: Scope) -> None:
+        raise _Break
+
+    def exec_Continue(self, node: ast.Continue, scope: Scope) -> None:
+        raise _Continue
+
+    def exec_Pass(self, node: ast.Pass, scope: Scope) -> None:
+        return
+
+    def exec_Return(self, node: ast.Return, scope: Scope) -> None:
+        if not self.frames:
+            raise ProgramError("syntax", "'return' outside function", *_pos(node))
+        raise ReturnSignal(None if node.value is None else self.eval(node.value, scope))
+
+    def exec_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> None:
+        scope.store(node.name, UserFunction(self, node, scope))
+
+    def exec_ClassDef(self, node: ast.ClassDef, scope: Scope) -> None:
+        scope.store(node.name, build_class(self, node, scope))
+
+    def exec_With(self, node: ast.With, scope: Scope) -> None:
+        if len(node.items) != 1:
+            raise NotAllowed("use one context manager per 'with'", *_pos(node))
+        item = node.items[0]
+        manager = self.eval(item.context_expr, scope)
+        self.check_context_manager(manager, item.context_expr)
+        entered = manager.__enter__()
+        try:
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, entered, scope)
+            self.exec_block(node.body, scope)
+        except BaseException as exc:
+            manager.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        manager.__exit__(None, None, None)
+
+    def exec_Assert(self, node: ast.Assert, scope: Scope) -> None:
+        if not self.truth(self.eval(node.test, scope)):
+            message = "" if node.msg is None else str(self.eval(node.msg, scope))
+            raise ProgramError("runtime", f"AssertionError: {message}".rstrip(": "), *_pos(node))
+
+    def exec_Delete(self, node: ast.Delete, scope: Scope) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                scope.delete(target.id, target)
+            elif isinstance(target, ast.Subscript):
+                owner = self.eval(target.value, scope)
+                if not isinstance(owner, (list, dict)):
+                    raise NotAllowed("del works on names, list items and dict keys", *_pos(target))
+                del owner[self.eval(target.slice, scope)]
+            else:
+                raise NotAllowed("del works on names, list items and dict keys", *_pos(target))
+
+    def exec_Import(self, node: ast.Import, scope: Scope) -> None:
+        for alias in node.names:
+            if alias.asname:
+                scope.store(alias.asname, self.module(alias.name, node))
+            else:
+                top = alias.name.split(".")[0]
+                scope.store(top, self.module(top, node))
+
+    def exec_ImportFrom(self, node: ast.ImportFrom, scope: Scope) -> None:
+        module = self.module(node.module or "", node)
+        for alias in node.names:
+            if not isinstance(module, Namespace) and alias.name not in module.gradtrace_attributes:
+                raise NotAllowed(f"cannot import '{alias.name}' from '{node.module}'", *_pos(node))
+            if isinstance(module, Namespace) and not module.has(alias.name):
+                raise NotAllowed(
+                    f"'{alias.name}' from '{node.module}' is not available in gradtrace",
+                    *_pos(node),
+                )
+            value = (
+                module.member(alias.name)
+                if isinstance(module, Namespace)
+                else getattr(module, alias.name)
+            )
+            scope.store(alias.asname or alias.name, value)
+
+    def module(self, name: str, node: ast.AST) -> Any:
+        try:
+            return self.modules[name]
+        except KeyError:
+            raise NotAllowed(f"import of module '{name}' is not allowed", *_pos(node)) from None
+
+    # ----- assignment ----------------------------------------------------------------------
+
+    def assign(self, target: ast.expr, value: Any, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.store(target.id, value)
+        elif isinstance(target, ast.Attribute):
+            self.set_attribute(self.eval(target.value, scope), target.attr, value)
+        elif isinstance(target, ast.Subscript):
+            owner = self.eval(target.value, scope)
+            self.set_item(owner, self.eval(target.slice, scope), value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self.unpack(target.elts, value, scope)
+        else:
+            raise NotAllowed("this assignment target is not supported", *_pos(target))
+
+    def unpack(self, targets: list[ast.expr], value: Any, scope: Scope) -> None:
+        items = list(self.iterate(value))
+        starred = [i for i, t in enumerate(targets) if isinstance(t, ast.Starred)]
+        if not starred:
+            if len(items) != len(targets):
+                word = "many" if len(items) > len(targets) else "few"
+                raise ValueError(
+                    f"too {word} values to unpack (expected {len(targets)}, got {len(items)})"
+                )
+            for target, item in zip(targets, items, strict=True):
+                self.assign(target, item, scope)
+            return
+        star = starred[0]
+        after = len(targets) - star - 1
+        if len(items) < len(targets) - 1:
+            raise ValueError(f"not enough values to unpack (expected at least {len(targets) - 1})")
+        for target, item in zip(targets[:star], items[:star], strict=True):
+            self.assign(target, item, scope)
+        self.assign(targets[star].value, items[star : len(items) - after], scope)  # type: ignore[attr-defined]
+        for target, item in zip(targets[star + 1 :], items[len(items) - after :], strict=True):
+            self.assign(target, item, scope)
+
+    # ----- expressions ---------------------------------------------------------------------
+
+    def eval_Constant(self, node: ast.Constant, scope: Scope) -> Any:
+        return node.value
+
+    def eval_Name(self, node: ast.Name, scope: Scope) -> Any:
+        return scope.lookup(node.id, node)
+
+    def eval_Attribute(self, node: ast.Attribute, scope: Scope) -> Any:
+        return self.get_attribute(self.eval(node.value, scope), node.attr, node)
+
+    def eval_Subscript(self, node: ast.Subscript, scope: Scope) -> Any:
+        owner = self.eval(node.value, scope)
+        return self.subscript(owner, self.eval(node.slice, scope))
+
+    def eval_Slice(self, node: ast.Slice, scope: Scope) -> slice:
+        parts = (node.lower, node.upper, node.step)
+        return slice(*(None if p is None else self.eval(p, scope) for p in parts))
+
+    def eval_Starred(self, node: ast.Starred, scope: Scope) -> Any:
+        raise NotAllowed("'*' is only allowed in calls, lists and assignments", *_pos(node))
+
+    def eval_List(self, node: ast.List, scope: Scope) -> list[Any]:
+        return self.sequence(node.elts, scope)
+
+    def eval_Tuple(self, node: ast.Tuple, scope: Scope) -> tuple[Any, ...]:
+        return tuple(self.sequence(node.elts, scope))
+
+    def eval_Set(self, node: ast.Set, scope: Scope) -> set[Any]:
+        return set(self.sequence(node.elts, scope))
+
+    def eval_Dict(self, node: ast.Dict, scope: Scope) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                result.update(self.eval(value, scope))
+            else:
+                result[self.eval(key, scope)] = self.eval(value, scope)
+        return result
+
+    def sequence(self, elements: list[ast.expr], scope: Scope) -> list[Any]:
+        items: list[Any] = []
+        for element in elements:
+            if isinstance(element, ast.Starred):
+                items.extend(self.iterate(self.eval(element.value, scope)))
+            else:
+                items.append(self.eval(element, scope))
+        operators.check_length(items, self.limits)
+        return items
+
+    def eval_BinOp(self, node: ast.BinOp, scope: Scope) -> Any:
+        left = self.eval(node.left, scope)
+        right = self.eval(node.right, scope)
+        return self.binary(operators.SYMBOLS[type(node.op)], left, right)
+
+    def binary(self, symbol: str, left: Any, right: Any, inplace: bool = False) -> Any:
+        operators.check_binary(symbol, left, right, self.limits)
+        table = operators.INPLACE if inplace else operators.BINARY
+        return self.account(table[symbol](left, right))
+
+    def eval_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
+        return self.account(operators.UNARY[type(node.op)](self.eval(node.operand, scope)))
+
+    def eval_BoolOp(self, node: ast.BoolOp, scope: Scope) -> Any:
+        value: Any = None
+        for operand in node.values:
+            value = self.eval(operand, scope)
+            truth = self.truth(value)
+            if isinstance(node.op, ast.And) and not truth:
+                return value
+            if isinstance(node.op, ast.Or) and truth:
+                return value
+        return value
+
+    def eval_Compare(self, node: ast.Compare, scope: Scope) -> Any:
+        left = self.eval(node.left, scope)
+        result: Any = True
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.eval(comparator, scope)
+            if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
+                operators.check_binary("+", left, right, self.limits)  # broadcast size
+            result = self.account(operators.COMPARE[type(op)](left, right))
+            if len(node.ops) > 1 and not self.truth(result):
+                return result
+            left = right
+        return result
+
+    def eval_IfExp(self, node: ast.IfExp, scope: Scope) -> Any:
+        branch = node.body if self.truth(self.eval(node.test, scope)) else node.orelse
+        return self.eval(branch, scope)
+
+    def eval_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> str:
+        parts = [str(self.eval(value, scope)) for value in node.values]
+        text = "".join(parts)
+        operators.check_length(text, self.limits)
+        return text
+
+    def eval_FormattedValue(self, node: ast.FormattedValue, scope: Scope) -> str:
+        value = self.eval(node.value, scope)
+        if node.conversion == ord("r"):
+            value = repr(value)
+        elif node.conversion == ord("s"):
+            value = str(value)
+        elif node.conversion == ord("a"):
+            value = ascii(value)
+        spec = "" if node.format_spec is None else self.eval(node.format_spec, scope)
+        self.check_format_spec(spec, node)
+        return format(value, spec)
+
+    def eval_Call(self, node: ast.Call, scope: Scope) -> Any:
+        func_node = node.func
+        args = self.call_arguments(node, scope)
+        if isinstance(func_node, ast.Name) and func_node.id == "super":
+            if "super" not in scope.vars and not self.is_shadowed("super", scope):
+                return make_super(self, args[0], node)
+        owner: Any = None
+        method: str | None = None
+        if isinstance(func_node, ast.Attribute):
+            owner = self.eval(func_node.value, scope)
+            func = self.get_attribute(owner, func_node.attr, func_node)
+            method = func_node.attr
+        else:
+            func = self.eval(func_node, scope)
+        positional, keywords = args
+        if method == "backward" and isinstance(owner, torch.Tensor):
+            self.record_backward_root(func_node.value, owner)  # type: ignore[union-attr]
+        try:
+            return self.call(func, positional, keywords, owner=owner, method=method)
+        except (ProgramError, ReturnSignal):
+            raise
+        except Exception as exc:
+            raise self.runtime_error(exc, node) from None
+
+    def call_arguments(self, node: ast.Call, scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+        positional: list[Any] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                positional.extend(self.iterate(self.eval(arg.value, scope)))
+            else:
+                positional.append(self.eval(arg, scope))
+        keywords: dict[str, Any] = {}
+        for keyword in node.keywords:
+            value = self.eval(keyword.value, scope)
+            if keyword.arg is None:
+                if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+                    raise TypeError("argument after ** must be a mapping with string keys")
+                if any(k.startswith("_") for k in value):
+                    raise NotAllowed("keyword arguments starting with '_' are not allowed")
+                keywords.update(value)
+            else:
+                keywords[keyword.arg] = value
+        return positional, keywords
+
+    def is_shadowed(self, name: str, scope: Scope) -> bool:
+        current: Scope | None = scope
+        while current is not None:
+            if name in current.vars:
+                return True
+            current = current.parent
+        return False
+
+    def record_backward_root(self, node: ast.expr, tensor: torch.Tensor) -> None:
+        text = ast.unparse(node)
+        if text in self.backward_roots:
+            self.backward_roots.remove(text)
+        self.backward_roots.append(text)
+        if not isinstance(node, ast.Name):
+            self.root_tensors[text] = tensor
+
+    def eval_ListComp(self, node: ast.ListComp, scope: Scope) -> list[Any]:
+        items: list[Any] = []
+        for inner in self.comprehension(node.generators, scope):
+            items.append(self.eval(node.elt, inner))
+        operators.check_length(items, self.limits)
+        return items
+
+    eval_GeneratorExp = eval_ListComp  # evaluated eagerly: no generator objects, no frames
+
+    def eval_SetComp(self, node: ast.SetComp, scope: Scope) -> set[Any]:
+        return {self.eval(node.elt, inner) for inner in self.comprehension(node.generators, scope)}
+
+    def eval_DictComp(self, node: ast.DictComp, scope: Scope) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for inner in self.comprehension(node.generators, scope):
+            result[self.eval(node.key, inner)] = self.eval(node.value, inner)
+        return result
+
+    def comprehension(self, generators: list[ast.comprehension], scope: Scope) -> Iterator[Scope]:
+        names = frozenset().union(*(target_names(g.target) for g in generators))
+        inner = Scope({}, local_names=names, parent=scope)
+
+        def level(index: int) -> Iterator[Scope]:
+            generator = generators[index]
+            source_scope = scope if index == 0 else inner  # the first iterable sees the outside
+            for item in self.iterate(self.eval(generator.iter, source_scope)):
+                self.assign(generator.target, item, inner)
+                if all(self.truth(self.eval(cond, inner)) for cond in generator.ifs):
+                    if index + 1 == len(generators):
+                        yield inner
+                    else:
+                        yield from level(index + 1)
+
+        return level(0)
+
+    # ----- helpers -------------------------------------------------------------------------
+
+    def truth(self, value: Any) -> bool:
+        return bool(value)
+
+    def iterate(self, iterable: Iterable[Any]) -> Iterator[Any]:
+        """Iterate anything, counting one step per item (loops inside builtins included)."""
+        for item in iter(iterable):
+            self.tick()
+            yield item
+
+
+def _pos(node: ast.AST) -> tuple[int | None, int | None]:
+    line = getattr(node, "lineno", None)
+    column = getattr(node, "col_offset", None)
+    return line, (None if column is None else column + 1)

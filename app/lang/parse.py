@@ -1,0 +1,253 @@
+"""Parse a user program and refuse, before anything runs, every construct the language lacks.
+
+The checks here are static: node kinds, names and attribute names, imports, size and depth. The
+interpreter re-checks everything at run time (attribute access by type, calls by identity), so
+this pass exists to give early, well-placed errors, not to be the only guard.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+
+from app.config import ProgramLimits
+from app.lang.errors import LimitExceeded, NotAllowed, SyntaxProblem
+
+# Statement and expression kinds the interpreter evaluates. Anything else is refused by name.
+ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
+    {
+        ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.If, ast.For,
+        ast.While, ast.Break, ast.Continue, ast.Pass, ast.Return, ast.FunctionDef,
+        ast.ClassDef, ast.With, ast.withitem, ast.Assert, ast.Import, ast.ImportFrom,
+        ast.alias, ast.Delete, ast.arguments, ast.arg, ast.keyword,
+        ast.Constant, ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Starred,
+        ast.List, ast.Tuple, ast.Dict, ast.Set, ast.BinOp, ast.UnaryOp, ast.BoolOp,
+        ast.Compare, ast.IfExp, ast.Call, ast.ListComp, ast.SetComp, ast.DictComp,
+        ast.GeneratorExp, ast.comprehension, ast.JoinedStr, ast.FormattedValue,
+        ast.Load, ast.Store, ast.Del,
+        ast.Add, ast.Sub, ast.Mult, ast.MatMult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow,
+        ast.LShift, ast.RShift, ast.BitOr, ast.BitXor, ast.BitAnd,
+        ast.UAdd, ast.USub, ast.Not, ast.Invert, ast.And, ast.Or,
+        ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In,
+        ast.NotIn,
+    }
+)  # fmt: skip
+
+# Friendly names for the kinds people try most often.
+NODE_NAMES: dict[type[ast.AST], str] = {
+    ast.Lambda: "lambda expressions",
+    ast.Try: "try/except",
+    ast.Global: "global statements",
+    ast.Nonlocal: "nonlocal statements",
+    ast.Yield: "generators (yield)",
+    ast.YieldFrom: "generators (yield from)",
+    ast.AsyncFunctionDef: "async functions",
+    ast.Await: "await",
+    ast.AsyncFor: "async for",
+    ast.AsyncWith: "async with",
+    ast.Raise: "raise",
+    ast.NamedExpr: "the walrus operator (:=)",
+    ast.Match: "match statements",
+}
+
+# Modules a program may import, and the names it may take from them.
+IMPORTABLE_MODULES = frozenset(
+    {
+        "torch", "torch.nn", "torch.optim", "torch.nn.functional", "torch.utils",
+        "torch.utils.data", "torch.autograd", "torch.nn.init", "torch.optim.lr_scheduler",
+        "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
+    }
+)  # fmt: skip
+
+ALLOWED_UNDERSCORE_NAMES = frozenset({"_", "__name__"})
+SPECIAL_METHODS = frozenset({"__init__"})
+_FORMAT_WIDTH = re.compile(r"\d{5,}")
+
+
+def parse_program(source: str, limits: ProgramLimits) -> ast.Module:
+    """Parse ``source`` under ``limits`` and check every node; raise a ProgramError if refused."""
+    size = len(source.encode("utf-8", "surrogatepass"))
+    if size > limits.max_source_bytes:
+        raise LimitExceeded(
+            "max_source_bytes", limits.max_source_bytes, f"the program is {size} bytes long"
+        )
+    for number, line in enumerate(source.splitlines(), start=1):
+        if len(line) > limits.max_line_chars:
+            raise LimitExceeded(
+                "max_line_chars",
+                limits.max_line_chars,
+                f"line {number} is {len(line)} characters long",
+                line=number,
+                column=1,
+            )
+    _check_bracket_depth(source, limits)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings (e.g. "is" with a literal)
+            tree = ast.parse(source, filename="<program>", mode="exec")
+    except SyntaxError as exc:
+        column = exc.offset if exc.offset and exc.offset > 0 else None
+        raise SyntaxProblem(exc.msg, exc.lineno, column) from None
+    except (RecursionError, MemoryError):
+        raise LimitExceeded(
+            "max_ast_depth", limits.max_ast_depth, "the program nests too deeply to parse"
+        ) from None
+    except ValueError as exc:  # e.g. source containing NUL bytes
+        raise SyntaxProblem(str(exc)) from None
+    StaticChecker(limits).check(tree)
+    return tree
+
+
+def _check_bracket_depth(source: str, limits: ProgramLimits) -> None:
+    """Refuse absurd nesting before ast.parse, whose C parser recurses on it."""
+    depth = 0
+    for index, char in enumerate(source):
+        if char in "([{":
+            depth += 1
+            if depth > limits.max_ast_depth:
+                line = source.count("\n", 0, index) + 1
+                column = index - (source.rfind("\n", 0, index) + 1) + 1
+                raise LimitExceeded(
+                    "max_ast_depth",
+                    limits.max_ast_depth,
+                    "brackets nest too deeply",
+                    line=line,
+                    column=column,
+                )
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+
+
+class StaticChecker:
+    """Walks the tree once, iteratively, checking kinds, names, imports, size and depth."""
+
+    def __init__(self, limits: ProgramLimits):
+        self.limits = limits
+
+    def check(self, tree: ast.Module) -> None:
+        count = 0
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        while stack:
+            node, depth = stack.pop()
+            count += 1
+            if count > self.limits.max_ast_nodes:
+                raise LimitExceeded(
+                    "max_ast_nodes", self.limits.max_ast_nodes, "the program is too large", *_pos(node)
+                )
+            if depth > self.limits.max_ast_depth:
+                raise LimitExceeded(
+                    "max_ast_depth", self.limits.max_ast_depth, "the program nests too deeply",
+                    *_pos(node),
+                )  # fmt: skip
+            self.check_node(node)
+            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+    def check_node(self, node: ast.AST) -> None:
+        kind = type(node)
+        if kind not in ALLOWED_NODES:
+            what = NODE_NAMES.get(kind, f"'{kind.__name__}' syntax")
+            raise NotAllowed(f"{what} is not supported in gradtrace programs", *_pos(node))
+        checker = getattr(self, f"check_{kind.__name__}", None)
+        if checker is not None:
+            checker(node)
+
+    def check_Name(self, node: ast.Name) -> None:
+        _check_identifier(node.id, node, "name")
+
+    def check_arg(self, node: ast.arg) -> None:
+        _check_identifier(node.arg, node, "name")
+
+    def check_keyword(self, node: ast.keyword) -> None:
+        if node.arg is not None:
+            _check_identifier(node.arg, node, "keyword argument")
+
+    def check_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr.startswith("_") and not _is_super_init(node):
+            raise NotAllowed(
+                f"attribute '{node.attr}' is not allowed: names starting with '_' are private",
+                *_pos(node),
+            )
+
+    def check_FunctionDef(self, node: ast.FunctionDef) -> None:
+        if node.decorator_list:
+            raise NotAllowed("decorators are not supported", *_pos(node.decorator_list[0]))
+        if node.name.startswith("_") and node.name not in SPECIAL_METHODS:
+            raise NotAllowed(
+                f"function name '{node.name}' is not allowed: names starting with '_' are "
+                "private (only __init__ may be defined)",
+                *_pos(node),
+            )
+
+    def check_ClassDef(self, node: ast.ClassDef) -> None:
+        _check_identifier(node.name, node, "class name")
+        if node.decorator_list:
+            raise NotAllowed("decorators are not supported", *_pos(node.decorator_list[0]))
+        if node.keywords or len(node.bases) != 1:
+            raise NotAllowed(
+                "a class must have exactly one base class, torch.nn.Module or a class defined "
+                "in the program",
+                *_pos(node),
+            )
+        for statement in node.body:
+            if not isinstance(statement, (ast.FunctionDef, ast.Pass, ast.Expr, ast.Assign)):
+                raise NotAllowed(
+                    "a class body may hold only methods, simple assignments and docstrings",
+                    *_pos(statement),
+                )
+
+    def check_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name not in IMPORTABLE_MODULES:
+                raise NotAllowed(f"import of module '{alias.name}' is not allowed", *_pos(node))
+            if alias.asname:
+                _check_identifier(alias.asname, node, "name")
+
+    def check_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if node.level or module not in IMPORTABLE_MODULES:
+            raise NotAllowed(f"import from module '{module}' is not allowed", *_pos(node))
+        for alias in node.names:
+            if alias.name == "*":
+                raise NotAllowed("'from ... import *' is not supported", *_pos(node))
+            _check_identifier(alias.name, node, "imported name")
+            if alias.asname:
+                _check_identifier(alias.asname, node, "name")
+
+    def check_FormattedValue(self, node: ast.FormattedValue) -> None:
+        spec = node.format_spec
+        if isinstance(spec, ast.JoinedStr):
+            for part in spec.values:
+                if isinstance(part, ast.Constant) and _FORMAT_WIDTH.search(str(part.value)):
+                    raise LimitExceeded(
+                        "max_format_width", 9999, "a format width or precision is too large",
+                        *_pos(node),
+                    )  # fmt: skip
+
+    def check_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, bytes):
+            raise NotAllowed("bytes literals are not supported", *_pos(node))
+
+
+def _check_identifier(name: str, node: ast.AST, what: str) -> None:
+    if name.startswith("_") and name not in ALLOWED_UNDERSCORE_NAMES:
+        raise NotAllowed(
+            f"{what} '{name}' is not allowed: names starting with '_' are private", *_pos(node)
+        )
+
+
+def _is_super_init(node: ast.Attribute) -> bool:
+    """``super().__init__`` / ``super(Name, self).__init__`` is the one allowed dunder access."""
+    value = node.value
+    return (
+        node.attr == "__init__"
+        and isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "super"
+    )
+
+
+def _pos(node: ast.AST) -> tuple[int | None, int | None]:
+    line = getattr(node, "lineno", None)
+    column = getattr(node, "col_offset", None)
+    return line, (column + 1 if column is not None else None)

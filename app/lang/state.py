@@ -1,0 +1,44 @@
+"""Process-wide torch and numpy state a program may change, restored when it ends.
+
+Workers run many programs one after another; ``torch.set_default_dtype`` or ``no_grad`` left
+over from one must never leak into the next.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from torch._tensor_str import PRINT_OPTS
+
+
+@contextmanager
+def isolated_global_state(device: str = "cpu") -> Iterator[None]:
+    """Run a program with ``device`` as the default device; restore all global state after."""
+    grad_enabled = torch.is_grad_enabled()
+    default_dtype = torch.get_default_dtype()
+    print_options = copy.copy(PRINT_OPTS.__dict__)
+    numpy_print = np.get_printoptions()
+    default_device = torch.get_default_device()
+    try:
+        if device != "cpu":
+            torch.set_default_device(device)
+        yield
+    finally:
+        torch.set_grad_enabled(grad_enabled)
+        torch.set_default_dtype(default_dtype)
+        PRINT_OPTS.__dict__.update(print_options)
+        np.set_printoptions(**numpy_print)
+        torch.set_default_device(default_device)
+        reseed()
+
+
+def reseed() -> None:
+    """Fresh random seeds, so one program's ``manual_seed`` never fixes the next one's numbers."""
+    seed = int.from_bytes(os.urandom(8), "little") & ((1 << 63) - 1)
+    torch.manual_seed(seed)
+    np.random.seed(seed % (2**32))
