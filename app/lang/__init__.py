@@ -6,13 +6,14 @@ finished program holds, under the names the graph and the page show.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import torch
 from torch import nn
 
 from app.config import ProgramLimits
-from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, SyntaxProblem
+from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, SyntaxProblem, clean_message
 from app.lang.functions import UserFunction
 from app.lang.interpreter import Interpreter
 from app.lang.parse import parse_program
@@ -31,12 +32,23 @@ __all__ = [
 ]
 
 
-def run_program(source: str, limits: ProgramLimits | None = None, *, device: str = "cpu") -> ProgramResult:
+def run_program(
+    source: str, limits: ProgramLimits | None = None, *, device: str = "cpu"
+) -> ProgramResult:
     """Run ``source``; raise ProgramError (with line and column where known) if it fails."""
     limits = limits or ProgramLimits()
     tree = parse_program(source, limits)
     interpreter = Interpreter(limits)
-    with isolated_global_state(device):
+    caught: list[str] = []
+
+    def record_warning(message, category, filename, lineno, file=None, line=None) -> None:
+        text = f"{category.__name__}: {clean_message(str(message))} (line {interpreter.line})"
+        if text not in caught and len(caught) < 20:
+            caught.append(text)
+
+    with isolated_global_state(device), warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = record_warning
         try:
             interpreter.run(tree)
         except RecursionError:
@@ -53,6 +65,7 @@ def run_program(source: str, limits: ProgramLimits | None = None, *, device: str
         figures=interpreter.pyplot.figures,
         backward_roots=list(interpreter.backward_roots),
         root_tensors=dict(interpreter.root_tensors),
+        warnings=caught,
         function_locals={
             name: _visible(values) for name, values in interpreter.function_locals.items()
         },
@@ -64,7 +77,7 @@ def _visible(names: dict[str, Any]) -> dict[str, Any]:
     return {
         name: value
         for name, value in names.items()
-        if not isinstance(value, (Namespace, UserFunction, type)) and not callable(value)
+        if (not isinstance(value, (Namespace, UserFunction, type)) and not callable(value))
         or isinstance(value, nn.Module)
     }
 

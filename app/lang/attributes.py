@@ -76,9 +76,7 @@ RETURN_TYPE_ATTRS = frozenset(
 )
 
 BUILTIN_ATTRS: dict[type, frozenset[str]] = {
-    list: frozenset(
-        "append extend insert pop remove index count sort reverse copy clear".split()
-    ),
+    list: frozenset("append extend insert pop remove index count sort reverse copy clear".split()),
     dict: frozenset("keys values items get update pop setdefault copy clear".split()),
     tuple: frozenset({"index", "count"}),
     set: frozenset(
@@ -145,17 +143,14 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
 
 
 def _module_attribute_allowed(module: nn.Module, name: str, user_classes: set[type]) -> bool:
-    registered = (
-        name in module._parameters or name in module._buffers or name in module._modules
-    )
+    registered = name in module._parameters or name in module._buffers or name in module._modules
     if registered or name in MODULE_ATTRS:
         return True
     for cls in type(module).__mro__:
         if cls in user_classes and name in cls.__dict__:
             return True  # a method or class attribute the program defined
-    if type(module) in user_classes and name in module.__dict__:
-        return True  # an attribute the program set on its own instance
-    return False
+    # otherwise: an attribute the program set on an instance of its own class
+    return type(module) in user_classes and name in module.__dict__
 
 
 def attribute_writable(obj: Any, name: str, user_classes: set[type]) -> bool:

@@ -19,7 +19,7 @@ _MISSING = object()
 
 
 class TypeName:
-    """What ``type(x)`` gives a program: prints like a class, compares equal to it, does nothing else."""
+    """What ``type(x)`` gives a program: prints like a class, compares equal to it, no more."""
 
     __slots__ = ("_cls",)
 
@@ -39,7 +39,7 @@ class TypeName:
 
 def _qualified(cls: type) -> str:
     module = cls.__module__
-    if module in ("builtins", "gradtrace.program"):
+    if module == "builtins":
         return cls.__qualname__
     if module.startswith("torch") and cls.__name__ == "Tensor":
         return "torch.Tensor"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,6 +50,14 @@ class NotAllowed(ProgramError):
 
 class LimitExceeded(ProgramError):
     def __init__(self, limit: str, value: int | float, message: str, line=None, column=None):
-        super().__init__(
-            "limit", f"{message} (limit {limit} = {value})", line, column, limit=limit
-        )
+        super().__init__("limit", f"{message} (limit {limit} = {value})", line, column, limit=limit)
+
+
+_INTERNAL_NOTE = re.compile(r"\s*\(Triggered internally at [^)]*\)\.?")
+_PATH = re.compile(r"(?:/[\w.@+-]+){2,}/[\w.@+-]+\.(?:py|cpp|h|c|so)\b(?::\d+)?")
+
+
+def clean_message(text: str) -> str:
+    """PyTorch's wording without build paths or file locations of the server."""
+    text = _INTERNAL_NOTE.sub("", text)
+    return _PATH.sub("<internal>", text).strip()

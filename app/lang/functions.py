@@ -67,7 +67,9 @@ def _signature(interp: Interpreter, args: ast.arguments, scope: Scope) -> inspec
     first_default = len(positional) - len(defaults)
     for index, arg in enumerate(positional):
         default = defaults[index - first_default] if index >= first_default else kind.empty
-        style = kind.POSITIONAL_ONLY if index < len(args.posonlyargs) else kind.POSITIONAL_OR_KEYWORD
+        style = (
+            kind.POSITIONAL_ONLY if index < len(args.posonlyargs) else kind.POSITIONAL_OR_KEYWORD
+        )
         params.append(kind(arg.arg, style, default=default))
     if args.vararg:
         params.append(kind(args.vararg.arg, kind.VAR_POSITIONAL))
@@ -118,7 +120,7 @@ def build_class(interp: Interpreter, node: ast.ClassDef, scope: Scope) -> type:
             namespace[statement.name] = wrapper
         else:
             interp.exec_stmt(statement, class_scope)
-    body = {"__module__": "gradtrace.program", "__qualname__": node.name, **namespace}
+    body = {"__module__": "__main__", "__qualname__": node.name, **namespace}
     cls = type(node.name, (base,), body)
     for function in functions:
         function.owner = cls
@@ -135,7 +137,7 @@ class SuperProxy:
         self.instance = instance
 
     def attribute(self, name: str) -> Any:
-        resolved = super(self.cls, self.instance)  # noqa: UP008 - explicit form is the point
+        resolved = super(self.cls, self.instance)
         if name == "__init__":
             init = resolved.__init__
 

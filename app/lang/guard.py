@@ -15,7 +15,7 @@ from torch.utils import data as torch_data
 from app.config import ProgramLimits
 from app.lang import attributes, operators, sizes
 from app.lang.builtins import TypeName
-from app.lang.errors import LimitExceeded, NotAllowed, ProgramError
+from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, clean_message
 from app.lang.functions import SuperProxy, UserFunction
 from app.lang.surface import TORCH, Namespace, all_callables
 
@@ -132,7 +132,7 @@ class Guard:
         return self.account(owner[index])
 
     def set_item(self, owner: Any, index: Any, value: Any) -> None:
-        if isinstance(owner, dict) or isinstance(owner, _ITEM_WRITABLE):
+        if isinstance(owner, (dict, _ITEM_WRITABLE)):
             owner[index] = value
             return
         raise NotAllowed(f"assigning items of {_describe(owner)} is not allowed")
@@ -259,7 +259,7 @@ class Guard:
                 "max_call_depth", self.limits.max_call_depth, "the program nests too deeply",
                 line, column,
             )  # fmt: skip
-        message = str(exc).strip()
+        message = clean_message(str(exc))
         text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
         return ProgramError("runtime", text, line, column)
 

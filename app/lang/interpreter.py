@@ -49,6 +49,7 @@ class Interpreter(Guard):
         self.backward_roots: list[str] = []
         self.root_tensors: dict[str, torch.Tensor] = {}
         self.function_locals: dict[str, dict[str, Any]] = {}
+        self.line = 0  # the statement running now, for warnings raised inside torch
 
     # ----- running -------------------------------------------------------------------------
 
@@ -61,12 +62,15 @@ class Interpreter(Guard):
 
     def exec_stmt(self, node: ast.stmt, scope: Scope) -> None:
         self.tick()
+        self.line = node.lineno
         handler = getattr(self, f"exec_{type(node).__name__}", None)
         if handler is None:
             raise NotAllowed(f"'{type(node).__name__}' statements are not supported", *_pos(node))
         try:
             handler(node, scope)
-        except (ProgramError, ReturnSignal, _Break, _Continue):
+        except ProgramError as error:
+            raise _placed(error, node) from None
+        except (ReturnSignal, _Break, _Continue):
             raise
         except Exception as exc:
             raise self.runtime_error(exc, node) from None
@@ -89,7 +93,8 @@ class Interpreter(Guard):
             yield
         finally:
             self.frames.pop()
-            if not self.frames:  # a call made from the module: keep its locals to show them
+            if not self.frames and function.owner is None:
+                # a function the program called from the module: keep its locals to show them
                 self.function_locals[function.name] = scope.vars
 
     def current_frame(self) -> tuple[UserFunction, Scope] | None:
@@ -131,7 +136,9 @@ class Interpreter(Guard):
             raise NotAllowed("this augmented assignment target is not supported", *_pos(node))
 
     def exec_If(self, node: ast.If, scope: Scope) -> None:
-        self.exec_block(node.body if self.truth(self.eval(node.test, scope)) else node.orelse, scope)
+        self.exec_block(
+            node.body if self.truth(self.eval(node.test, scope)) else node.orelse, scope
+        )
 
     def exec_For(self, node: ast.For, scope: Scope) -> None:
         for item in self.iterate(self.eval(node.iter, scope)):
@@ -387,10 +394,9 @@ class Interpreter(Guard):
 
     def eval_Call(self, node: ast.Call, scope: Scope) -> Any:
         func_node = node.func
-        args = self.call_arguments(node, scope)
-        if isinstance(func_node, ast.Name) and func_node.id == "super":
-            if "super" not in scope.vars and not self.is_shadowed("super", scope):
-                return make_super(self, args[0], node)
+        is_super = isinstance(func_node, ast.Name) and func_node.id == "super"
+        if is_super and not self.is_shadowed("super", scope):
+            return make_super(self, self.call_arguments(node, scope)[0], node)
         owner: Any = None
         method: str | None = None
         if isinstance(func_node, ast.Attribute):
@@ -399,12 +405,14 @@ class Interpreter(Guard):
             method = func_node.attr
         else:
             func = self.eval(func_node, scope)
-        positional, keywords = args
+        positional, keywords = self.call_arguments(node, scope)
         if method == "backward" and isinstance(owner, torch.Tensor):
             self.record_backward_root(func_node.value, owner)  # type: ignore[union-attr]
         try:
             return self.call(func, positional, keywords, owner=owner, method=method)
-        except (ProgramError, ReturnSignal):
+        except ProgramError as error:
+            raise _placed(error, node) from None
+        except ReturnSignal:
             raise
         except Exception as exc:
             raise self.runtime_error(exc, node) from None
@@ -496,3 +504,10 @@ def _pos(node: ast.AST) -> tuple[int | None, int | None]:
     line = getattr(node, "lineno", None)
     column = getattr(node, "col_offset", None)
     return line, (None if column is None else column + 1)
+
+
+def _placed(error: ProgramError, node: ast.AST) -> ProgramError:
+    """Give an error raised without a position (deep in a guard) the position of ``node``."""
+    if error.line is None:
+        error.line, error.column = _pos(node)
+    return error

@@ -52,7 +52,9 @@ _SEQUENCES = (str, list, tuple)
 
 def check_binary(symbol: str, left: Any, right: Any, limits: ProgramLimits) -> None:
     """Refuse an operation whose result would exceed a limit, before computing it."""
-    if isinstance(left, (torch.Tensor, np.ndarray)) or isinstance(right, (torch.Tensor, np.ndarray)):
+    if isinstance(left, (torch.Tensor, np.ndarray)) or isinstance(
+        right, (torch.Tensor, np.ndarray)
+    ):
         if symbol == "@":
             count = matmul_numel(shape_of(left), shape_of(right))
         else:
@@ -90,7 +92,9 @@ def _check_int_growth(symbol: str, left: int, right: int, limits: ProgramLimits)
         bits = abs(left).bit_length() + right
     if bits is not None and bits > limits.max_int_bits:
         raise LimitExceeded(
-            "max_int_bits", limits.max_int_bits, f"the integer result of '{symbol}' would be too large"
+            "max_int_bits",
+            limits.max_int_bits,
+            f"the integer result of '{symbol}' would be too large",
         )
 
 

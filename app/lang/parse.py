@@ -36,19 +36,19 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
 
 # Friendly names for the kinds people try most often.
 NODE_NAMES: dict[type[ast.AST], str] = {
-    ast.Lambda: "lambda expressions",
-    ast.Try: "try/except",
-    ast.Global: "global statements",
-    ast.Nonlocal: "nonlocal statements",
-    ast.Yield: "generators (yield)",
-    ast.YieldFrom: "generators (yield from)",
-    ast.AsyncFunctionDef: "async functions",
-    ast.Await: "await",
-    ast.AsyncFor: "async for",
-    ast.AsyncWith: "async with",
-    ast.Raise: "raise",
-    ast.NamedExpr: "the walrus operator (:=)",
-    ast.Match: "match statements",
+    ast.Lambda: "lambda expressions are",
+    ast.Try: "try/except is",
+    ast.Global: "global statements are",
+    ast.Nonlocal: "nonlocal statements are",
+    ast.Yield: "generators (yield) are",
+    ast.YieldFrom: "generators (yield from) are",
+    ast.AsyncFunctionDef: "async functions are",
+    ast.Await: "await is",
+    ast.AsyncFor: "async for is",
+    ast.AsyncWith: "async with is",
+    ast.Raise: "raise is",
+    ast.NamedExpr: "the walrus operator (:=) is",
+    ast.Match: "match statements are",
 }
 
 # Modules a program may import, and the names it may take from them.
@@ -133,7 +133,10 @@ class StaticChecker:
             count += 1
             if count > self.limits.max_ast_nodes:
                 raise LimitExceeded(
-                    "max_ast_nodes", self.limits.max_ast_nodes, "the program is too large", *_pos(node)
+                    "max_ast_nodes",
+                    self.limits.max_ast_nodes,
+                    "the program is too large",
+                    *_pos(node),
                 )
             if depth > self.limits.max_ast_depth:
                 raise LimitExceeded(
@@ -146,8 +149,8 @@ class StaticChecker:
     def check_node(self, node: ast.AST) -> None:
         kind = type(node)
         if kind not in ALLOWED_NODES:
-            what = NODE_NAMES.get(kind, f"'{kind.__name__}' syntax")
-            raise NotAllowed(f"{what} is not supported in gradtrace programs", *_pos(node))
+            what = NODE_NAMES.get(kind, f"'{kind.__name__}' syntax is")
+            raise NotAllowed(f"{what} not supported in gradtrace programs", *_pos(node))
         checker = getattr(self, f"check_{kind.__name__}", None)
         if checker is not None:
             checker(node)

@@ -109,7 +109,7 @@ class PyplotRecorder:
         figure.series.append(PlotSeries(kind, xs, ys, text, figure.index))
 
     def _numbers(self, values: Any) -> list[float]:
-        """Plot data as floats: tensors and arrays flattened, lists of scalars or 1-element tensors."""
+        """Plot data as floats: tensors and arrays flattened, lists of scalars."""
         if isinstance(values, torch.Tensor):
             return [float(v) for v in values.detach().cpu().double().flatten().tolist()]
         if isinstance(values, np.ndarray):

@@ -45,3 +45,4 @@ class ProgramResult:
     backward_roots: list[str] = field(default_factory=list)
     root_tensors: dict[str, Any] = field(default_factory=dict)
     function_locals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)

@@ -61,7 +61,7 @@ def _name_error(message: str, node: ast.AST) -> ProgramError:
 
 
 def assigned_names(body: list[ast.stmt], arguments: ast.arguments | None = None) -> frozenset[str]:
-    """Names a function body binds (its locals), not looking inside nested defs or comprehensions."""
+    """Names a function body binds (its locals), not counting nested defs or comprehensions."""
     names: set[str] = set()
     if arguments is not None:
         every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]

@@ -277,8 +277,9 @@ def _build_table() -> dict[int, Estimator]:
     table[np.random.randn] = _first_sized
     for fn in (np.random.randint, np.random.normal, np.random.uniform, np.random.random):
         table[fn] = _sized(keyword="size", skip=99)
-    for fn in (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack,
-               torch.vstack, torch.dstack, np.concatenate, np.stack, np.hstack, np.vstack):  # fmt: skip
+    joins = (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack, torch.vstack,
+             torch.dstack, np.concatenate, np.stack, np.hstack, np.vstack)  # fmt: skip
+    for fn in joins:
         table[fn] = _sum_of_inputs
     for fn in (torch.kron, torch.outer, torch.ger, np.outer):
         table[fn] = _product_of_inputs

@@ -7,6 +7,7 @@ a ``getattr`` on torch, so ``torch.os``, ``torch.load`` or ``torch.jit`` simply 
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable, Mapping
 from types import ModuleType
@@ -211,10 +212,8 @@ def module_table(pyplot: Any) -> dict[str, Any]:
         "matplotlib": Namespace("matplotlib", {"pyplot": pyplot}),
         "matplotlib.pyplot": pyplot,
     }
-    try:
+    with contextlib.suppress(ImportError):  # a dependency, but stay usable without it
         table["sklearn.datasets"] = _sklearn_datasets()
-    except ImportError:  # scikit-learn is a dependency, but stay usable without it
-        pass
     return table
 
 
@@ -222,10 +221,8 @@ def all_callables() -> set[int]:
     """Identities of every function and class reachable through the tables."""
     seen: set[int] = set()
     stack = [TORCH, NUMPY, MATH]
-    try:
+    with contextlib.suppress(ImportError):
         stack.append(_sklearn_datasets())
-    except ImportError:
-        pass
     while stack:
         space = stack.pop()
         for value in space.members().values():

@@ -1,0 +1,141 @@
+"""The autograd graph as data: the one description the JSON API, the DOT text and the page share.
+
+Edges follow the data flow, as torchviz draws them: ``source`` is the input side (an entry of
+``fn.next_functions``), ``target`` the node that consumes it, so leaves sit at the top of the
+picture and the loss at the bottom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# The wire format also reserves "tensor" for plain tensor nodes; walk() emits only these two
+# (a named leaf that requires grad but was never used is a lone "leaf" node).
+NodeKind = Literal["op", "leaf"]
+
+
+def shape_text(shape: Iterable[int] | None) -> str:
+    """A shape as torchviz writes it: ``(2, 3)``, ``(3)``, ``()`` for a scalar."""
+    if shape is None:
+        return "?"
+    return "(" + ", ".join(str(int(s)) for s in shape) + ")"
+
+
+@dataclass
+class SavedValue:
+    """One ``_saved_*`` attribute of a backward node (what autograd kept for the backward pass).
+
+    ``shape`` and ``dtype`` are set for tensors; ``repr`` is a short text for every value.
+    ``freed`` is True when the saved tensor was already released by ``backward()``.
+    """
+
+    name: str
+    repr: str
+    shape: list[int] | None = None
+    dtype: str | None = None
+    freed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object for this saved value."""
+        return {
+            "name": self.name,
+            "shape": self.shape,
+            "dtype": self.dtype,
+            "repr": self.repr,
+            "freed": self.freed,
+        }
+
+
+@dataclass
+class Node:
+    """A backward function (``kind="op"``) or a leaf tensor's ``AccumulateGrad`` (``"leaf"``).
+
+    ``vars`` lists the program's names for this node's tensor: for a leaf, the names bound to the
+    leaf tensor itself; for an op, the names of the tensors it produced (``t.grad_fn is fn``).
+    ``label`` is the plain-text caption, lines separated by ``"\\n"``.
+    """
+
+    id: str
+    kind: NodeKind
+    op: str
+    label: str
+    vars: list[str] = field(default_factory=list)
+    shape: list[int] | None = None
+    dtype: str | None = None
+    device: str | None = None
+    is_view: bool = False
+    saved: list[SavedValue] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object for this node."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "op": self.op,
+            "vars": list(self.vars),
+            "label": self.label,
+            "shape": None if self.shape is None else list(self.shape),
+            "dtype": self.dtype,
+            "device": self.device,
+            "is_view": self.is_view,
+            "saved": [s.to_json() for s in self.saved],
+        }
+
+
+@dataclass
+class Edge:
+    """Data flows from ``source`` (an input of the op) into ``target`` (the op using it).
+
+    ``count`` says how many of the target's inputs are this source (2 for ``x * x``); the pair
+    appears once in ``Graph.edges`` whatever the count.
+    """
+
+    source: str
+    target: str
+    count: int = 1
+
+    @property
+    def id(self) -> str:
+        """The id this edge carries in DOT and SVG, built from the two node ids."""
+        return f"e_{self.source}_{self.target}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object for this edge."""
+        return {"id": self.id, "source": self.source, "target": self.target, "count": self.count}
+
+
+@dataclass
+class Graph:
+    """A whole autograd graph.
+
+    ``root`` is the program's name for the tensor the picture is about (usually the loss) and
+    ``root_id`` the id of its node, when it has one. ``truncated`` is True when nodes were left
+    out because the graph had more than the allowed number.
+    """
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    root: str | None = None
+    root_id: str | None = None
+    truncated: bool = False
+    max_nodes: int | None = None
+
+    def node(self, node_id: str) -> Node:
+        """The node with this id (KeyError when there is none)."""
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object the API returns: root, root_id, nodes, edges, truncated, max_nodes."""
+        return {
+            "root": self.root,
+            "root_id": self.root_id,
+            "nodes": [n.to_json() for n in self.nodes],
+            "edges": [e.to_json() for e in self.edges],
+            "truncated": self.truncated,
+            "max_nodes": self.max_nodes,
+        }

@@ -1,0 +1,191 @@
+"""Draw a :class:`Graph` as DOT text (built with the graphviz package) and lay it out as SVG.
+
+Every node keeps its JSON id as its DOT name and ``id`` attribute, so the SVG says
+``<g id="n3" class="node">`` and the page can link what it shows to the JSON. Edges get the id
+``e_<source>_<target>``; saved tensors (``show_saved``) are extra orange nodes ``<op id>_s<i>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import subprocess
+from typing import Literal
+
+import graphviz
+
+from app.graph.model import Graph, Node, SavedValue, shape_text
+
+RenderFailure = Literal["missing", "timeout", "failed"]
+
+# torchviz's palette: leaves light blue, ops light grey, named outputs green, saved orange.
+_LEAF_COLOR = "lightblue"
+_OP_COLOR = "lightgrey"
+_NAMED_COLOR = "darkolivegreen1"
+_SAVED_COLOR = "orange"
+_MAX_STDERR = 2_000
+
+
+class RenderError(RuntimeError):
+    """Graphviz could not draw the graph; ``reason`` is "missing", "timeout" or "failed"."""
+
+    def __init__(self, message: str, *, reason: RenderFailure) -> None:
+        super().__init__(message)
+        self.reason: RenderFailure = reason
+
+
+def _label(lines: list[str]) -> str:
+    """A DOT label whose user text is literal: no ``\\N``-style escapes, entities or HTML."""
+    # Backslashes are doubled (graphviz.escape) so a name cannot smuggle in DOT escapes, "&" is
+    # written as an entity because dot decodes entities even in plain labels, and control
+    # characters would break the one-line-per-part layout, so they become spaces.
+    parts = [
+        graphviz.escape("".join(c if c.isprintable() else " " for c in line).replace("&", "&amp;"))
+        for line in lines
+    ]
+    return graphviz.nohtml("\\n".join(parts))  # "\n" in DOT: centred line break
+
+
+def _node_attrs(node: Node, is_root: bool) -> dict[str, str]:
+    fill = _LEAF_COLOR if node.kind == "leaf" else _NAMED_COLOR if node.vars else _OP_COLOR
+    attrs = {
+        "id": node.id,
+        "label": _label(node.label.split("\n")),
+        "fillcolor": fill,
+        "style": "filled,dashed" if node.is_view else "filled",
+    }
+    if is_root:
+        attrs["penwidth"] = "2.5"
+    return attrs
+
+
+def _saved_label(saved: SavedValue) -> list[str]:
+    if saved.freed:
+        return [saved.name, "(freed)"]
+    if saved.shape is not None:
+        return [saved.name, shape_text(saved.shape)]
+    return [saved.name, saved.repr]
+
+
+def to_dot(graph: Graph) -> str:
+    """DOT source for the graph: node names and ``id`` attributes are the JSON node ids.
+
+    Leaves are light blue, ops light grey, ops whose output the program named green, views
+    dashed, the root drawn with a thick border, saved values orange boxes linked by dotted
+    edges to the op that saved them. A truncated graph says so in its caption.
+    """
+    dot = graphviz.Digraph(
+        name="gradtrace",
+        graph_attr={"ranksep": "0.25", "nodesep": "0.3"},
+        node_attr={
+            "shape": "box",
+            "style": "filled",
+            "fontname": "monospace",
+            "fontsize": "10",
+            "height": "0.2",
+        },
+        edge_attr={"arrowsize": "0.7"},
+    )
+    if graph.truncated:
+        note = f"graph truncated: showing the first {len(graph.nodes)} nodes"
+        dot.attr(label=_label([note]), labelloc="t")
+    for node in graph.nodes:
+        dot.node(node.id, **_node_attrs(node, node.id == graph.root_id))
+        for i, saved in enumerate(node.saved):
+            saved_id = f"{node.id}_s{i}"
+            style = "filled,dashed" if saved.freed else "filled"
+            label = _label(_saved_label(saved))
+            dot.node(saved_id, id=saved_id, label=label, fillcolor=_SAVED_COLOR, style=style)
+            dot.edge(saved_id, node.id, id=f"e_{saved_id}_{node.id}", style="dotted", dir="none")
+    for edge in graph.edges:
+        attrs = {"id": edge.id}
+        if edge.count > 1:
+            attrs["label"] = f"×{edge.count}"
+        dot.edge(edge.source, edge.target, **attrs)
+    return dot.source
+
+
+def _strip_prolog(svg: str) -> str:
+    """Drop the XML declaration, DOCTYPE and comments before ``<svg`` so it can be inlined."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def _failed(returncode: int | None, stderr: bytes) -> RenderError:
+    detail = stderr.decode("utf-8", "replace").strip()[-_MAX_STDERR:]
+    return RenderError(f"Graphviz failed (exit status {returncode}): {detail}", reason="failed")
+
+
+def _missing(executable: str) -> RenderError:
+    return RenderError(
+        f"Graphviz is not installed: the {executable!r} program was not found", reason="missing"
+    )
+
+
+def _timed_out(timeout: float) -> RenderError:
+    return RenderError(
+        f"Graphviz took longer than {timeout:g} s to lay out the graph", reason="timeout"
+    )
+
+
+def render_svg(dot: str, *, timeout: float = 10.0, executable: str = "dot") -> str:
+    """Lay out DOT source with ``dot -Tsvg`` and return inline-ready SVG (no XML prolog).
+
+    Raises :class:`RenderError`: when Graphviz is not installed, when the layout takes longer
+    than ``timeout`` seconds (the process is killed), or when ``dot`` rejects the input.
+    """
+    path = shutil.which(executable)
+    if path is None:
+        raise _missing(executable)
+    try:
+        # subprocess.run kills the child itself when the timeout expires.
+        proc = subprocess.run(
+            [path, "-Tsvg"], input=dot.encode("utf-8"), capture_output=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise _timed_out(timeout) from None
+    except FileNotFoundError:
+        raise _missing(executable) from None
+    if proc.returncode != 0:
+        raise _failed(proc.returncode, proc.stderr)
+    return _strip_prolog(proc.stdout.decode("utf-8", "replace"))
+
+
+async def render_svg_async(dot: str, *, timeout: float = 10.0, executable: str = "dot") -> str:
+    """Like :func:`render_svg`, with an asyncio subprocess so the event loop keeps running.
+
+    The ``dot`` process is killed on timeout and also when the awaiting task is cancelled
+    (a client that went away), so no layout outlives its request.
+    """
+    path = shutil.which(executable)
+    if path is None:
+        raise _missing(executable)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            path,
+            "-Tsvg",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+    except FileNotFoundError:
+        raise _missing(executable) from None
+    try:
+        stdout, stderr = await asyncio.wait_for(proc.communicate(dot.encode("utf-8")), timeout)
+    except TimeoutError:
+        await _kill(proc)
+        raise _timed_out(timeout) from None
+    except BaseException:  # cancelled: do not leave dot running for nobody
+        await _kill(proc)
+        raise
+    if proc.returncode != 0:
+        raise _failed(proc.returncode, stderr)
+    return _strip_prolog(stdout.decode("utf-8", "replace"))
+
+
+async def _kill(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):  # it may have just finished
+            proc.kill()
+        await proc.wait()

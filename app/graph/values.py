@@ -1,0 +1,222 @@
+"""Turn tensors and plot data into strict-JSON values the REST API and the page can show.
+
+Non-finite floats become the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"`` (the client
+decodes them back), complex numbers become ``{"re": ..., "im": ...}`` objects, and big tensors are
+cut to a leading corner so a response never carries millions of numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import torch
+
+MAX_TEXT_CHARS = 20_000
+_MAX_DEPTH = 100  # deeper containers (or cycles) are shown as text, never recursed into
+
+JsonNumber = float | int | bool | str
+# Nested lists of numbers; a 0-d tensor gives a bare number.
+JsonValue = Any
+
+# Float dtypes whose .tolist() is exact and cheap; every other float dtype (float8, ...) is
+# widened to float64 first, which is lossless.
+_PLAIN_FLOATS = {torch.float16, torch.bfloat16, torch.float32, torch.float64}
+
+
+def json_number(x: float | int | bool) -> JsonNumber:
+    """Return ``x`` as a strict-JSON number: NaN and the infinities become strings."""
+    if isinstance(x, bool | int):
+        return x
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    return x
+
+
+def _scalar(x: Any) -> Any:
+    """One element from ``.tolist()``: complex numbers become ``{"re", "im"}`` objects."""
+    if isinstance(x, complex):
+        return {"re": json_number(x.real), "im": json_number(x.imag)}
+    return json_number(x)
+
+
+def _map_nested(value: Any) -> Any:
+    """Apply :func:`_scalar` to every leaf of the nested lists ``.tolist()`` returned."""
+    if isinstance(value, list):
+        return [_map_nested(v) for v in value]
+    return _scalar(value)
+
+
+def _int_root(budget: int, r: int) -> int:
+    """Largest k >= 1 with k**r <= budget (exact; float roots are off by one near powers)."""
+    k = max(1, int(budget ** (1.0 / r)))
+    while (k + 1) ** r <= budget:
+        k += 1
+    while k > 1 and k**r > budget:
+        k -= 1
+    return k
+
+
+def _corner(shape: tuple[int, ...], max_elements: int) -> tuple[int, ...]:
+    """Sizes of the leading corner to keep: as even as the shape allows, product <= budget.
+
+    Dimensions are visited smallest first so that a short dimension (3 colour channels, say) is
+    kept whole and its unused share of the budget goes to the longer ones.
+    """
+    keep = list(shape)
+    budget = max(1, max_elements)
+    order = sorted(range(len(shape)), key=lambda d: shape[d])
+    for left, d in zip(range(len(order), 0, -1), order, strict=True):
+        keep[d] = max(1, min(shape[d], _int_root(budget, left)))
+        budget = max(1, budget // keep[d])
+    return tuple(keep)
+
+
+def _readable(t: torch.Tensor) -> bool:
+    """Whether the tensor has ordinary values to copy out (not sparse, nested, meta, quantized)."""
+    return (
+        t.layout == torch.strided
+        and not t.is_nested
+        and t.device.type != "meta"
+        and not t.is_quantized
+    )
+
+
+def safe_shape(t: torch.Tensor) -> list[int] | None:
+    """The tensor's shape as ints, or None when it has no regular one (nested tensors)."""
+    try:
+        return [int(s) for s in t.shape]
+    except Exception:  # nested tensors raise, or have symbolic (ragged) sizes
+        return None
+
+
+def tensor_values(t: torch.Tensor, max_elements: int) -> tuple[JsonValue, bool]:
+    """Return ``(values, truncated)`` for a tensor, detached and copied to the CPU.
+
+    ``values`` is a nested list with the tensor's own nesting (a bare number for a 0-d tensor);
+    bools stay bools, integers ints, complex numbers are ``{"re", "im"}`` objects and non-finite
+    floats strings (see :func:`json_number`).
+
+    When the tensor has more than ``max_elements`` elements, the values are its *leading corner*
+    ``t[:k0, :k1, ...]``: every dimension is cut to a prefix, as evenly as the shape allows, so that
+    at most ``max_elements`` elements remain, and ``truncated`` is True. The nesting depth never
+    changes, so a UI can show the values as the top-left block of the real tensor and mark each
+    cut dimension with an ellipsis (a dimension was cut where its list is shorter than the shape).
+    Tensors without ordinary values (sparse, nested, meta, quantized) give ``(None, False)``.
+    """
+    if not _readable(t):
+        return None, False
+    data = t.detach()
+    truncated = data.numel() > max_elements
+    if truncated:
+        keep = _corner(tuple(data.shape), max_elements)
+        data = data[tuple(slice(0, k) for k in keep)]
+    data = data.cpu()  # after slicing, so only the kept corner is copied off a GPU
+    if data.is_floating_point() and data.dtype not in _PLAIN_FLOATS:
+        data = data.to(torch.float64)
+    elif data.dtype == torch.complex32:
+        data = data.to(torch.complex64)
+    if data.is_conj() or data.is_neg():
+        data = data.resolve_conj().resolve_neg()
+    return _map_nested(data.tolist()), truncated
+
+
+def safe_numel(t: torch.Tensor) -> int:
+    """The tensor's element count, or 0 when PyTorch cannot say (ragged nested tensors)."""
+    try:
+        return int(t.numel())
+    except Exception:
+        return 0
+
+
+def _text(t: torch.Tensor) -> str:
+    """PyTorch's own printout of the tensor, capped at MAX_TEXT_CHARS characters."""
+    try:
+        text = str(t)
+    except Exception:  # odd layouts can fail to print; say what we know instead
+        text = f"tensor(shape={safe_shape(t)}, dtype={t.dtype})"
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS] + "…"
+    return text
+
+
+def _safe_values(t: torch.Tensor, max_elements: int) -> tuple[JsonValue, bool]:
+    try:
+        return tensor_values(t, max_elements)
+    except Exception:  # an exotic dtype or tensor subclass: keep describing, without values
+        return None, False
+
+
+def describe_tensor(t: torch.Tensor, *, max_elements: int) -> dict[str, Any]:
+    """Describe a tensor as the REST API returns it; never raises on odd tensors.
+
+    Keys: ``shape`` (None for a nested tensor, which has no regular shape), ``dtype``,
+    ``device``, ``requires_grad``, ``is_leaf``, ``grad_fn`` (class name or None), ``value`` /
+    ``value_truncated`` / ``value_text`` (see :func:`tensor_values`; the text is ``str(t)``
+    capped at about 20k characters), ``grad`` / ``grad_truncated`` / ``grad_text`` (None /
+    False / None without a gradient), ``is_view`` and ``numel``.
+    """
+    with warnings.catch_warnings():
+        # Reading .grad of a non-leaf warns; the program's output must not show our reads.
+        warnings.simplefilter("ignore")
+        grad = t.grad
+    value, value_truncated = _safe_values(t, max_elements)
+    if grad is not None:
+        grad_value, grad_truncated = _safe_values(grad, max_elements)
+        grad_text: str | None = _text(grad)
+    else:
+        grad_value, grad_truncated, grad_text = None, False, None
+    try:
+        is_view = bool(t._is_view())
+    except Exception:
+        is_view = False
+    return {
+        "shape": safe_shape(t),
+        "dtype": str(t.dtype),
+        "device": str(t.device),
+        "requires_grad": bool(t.requires_grad),
+        "is_leaf": bool(t.is_leaf),
+        "grad_fn": type(t.grad_fn).__name__ if t.grad_fn is not None else None,
+        "value": value,
+        "value_truncated": value_truncated,
+        "value_text": _text(t),
+        "grad": grad_value,
+        "grad_truncated": grad_truncated,
+        "grad_text": grad_text,
+        "is_view": is_view,
+        "numel": safe_numel(t),
+    }
+
+
+def _is_numpy(obj: Any) -> bool:
+    # Duck-typed so this module does not import numpy: arrays and numpy scalars have .tolist().
+    return type(obj).__module__ == "numpy" and hasattr(obj, "tolist")
+
+
+def to_jsonable(obj: Any, *, _depth: int = 0, _path: frozenset[int] = frozenset()) -> Any:
+    """Convert plot data and similar values to plain JSON: lists, dicts, strings and numbers.
+
+    Tensors and numpy arrays become nested lists (untruncated: callers bound plot sizes), numpy
+    scalars Python numbers, tuples lists, dict keys strings; numbers go through
+    :func:`json_number`. Anything else is shown by ``str()``; containers nested deeper than 100
+    levels, or containing themselves, are shown as ``"[...]"`` instead of recursing.
+    """
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, bool | int | float | complex):
+        return _scalar(obj)
+    if isinstance(obj, torch.Tensor):
+        return _safe_values(obj, max(1, obj.numel()))[0]
+    if _is_numpy(obj):
+        return to_jsonable(obj.tolist(), _depth=_depth, _path=_path)
+    if isinstance(obj, list | tuple | dict):
+        if _depth >= _MAX_DEPTH or id(obj) in _path:
+            return "[...]"
+        inner = _path | {id(obj)}
+        if isinstance(obj, dict):
+            return {str(k): to_jsonable(v, _depth=_depth + 1, _path=inner) for k, v in obj.items()}
+        return [to_jsonable(v, _depth=_depth + 1, _path=inner) for v in obj]
+    return str(obj)

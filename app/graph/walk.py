@@ -1,0 +1,287 @@
+"""Walk the grad_fn chains behind a program's named tensors and build a :class:`Graph`.
+
+The walk is an iterative breadth-first search over ``next_functions``, so a chain of 10,000 ops
+is as easy as a short one (torchviz recurses and stops near Python's recursion limit).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from app.graph.model import Edge, Graph, Node, SavedValue, shape_text
+from app.graph.values import safe_numel, safe_shape
+
+# Backward nodes of view-producing ops: "TransposeBackward0", "SqueezeBackward1", ...
+_VIEW_OP = re.compile(
+    r"(Alias|AsStrided|Diagonal|Expand|Imag|Indices|Narrow|NegView|Permute|Real|ReshapeAlias"
+    r"|Select|Slice|Split|SplitWithSizes|Squeeze|T|Transpose|Unbind|Unfold|Unsqueeze|Values"
+    r"|View|ViewAsComplex|ViewAsReal)Backward\d*"
+)
+_SAVED_PREFIX = "_saved_"
+_MAX_LABEL_NAMES = 3  # a leaf bound to many names lists a few in its label; vars has them all
+_MAX_REPR = 120
+_MAX_REPR_ELEMENTS = 16  # saved tensors up to this size show their values, bigger ones a summary
+
+_Key = tuple[str, int]
+_Meta = tuple[list[int] | None, str | None, str | None]
+
+
+def is_view_op(op: str) -> bool:
+    """Whether a backward node's class name belongs to an op whose output is a view."""
+    return _VIEW_OP.fullmatch(op) is not None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())  # tensors print over several lines; labels want one
+    return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 1] + "…"
+
+
+def _value_repr(value: Any, depth: int = 0) -> str:
+    """Short text for a saved value; tensors are summarised rather than printed in full."""
+    if isinstance(value, torch.Tensor):
+        if value.layout == torch.strided and safe_numel(value) <= _MAX_REPR_ELEMENTS:
+            try:
+                return _short(str(value.detach()))
+            except Exception:  # meta and other data-less tensors cannot print values
+                pass
+        return f"tensor{shape_text(safe_shape(value))} {str(value.dtype).removeprefix('torch.')}"
+    if isinstance(value, list | tuple) and depth < 2:
+        inner = ", ".join(_value_repr(v, depth + 1) for v in value)
+        return _short(f"[{inner}]" if isinstance(value, list) else f"({inner})")
+    return _short(repr(value))
+
+
+def _saved_value(name: str, value: Any) -> SavedValue:
+    if isinstance(value, torch.Tensor):
+        return SavedValue(
+            name=name,
+            repr=_value_repr(value),
+            shape=safe_shape(value),
+            dtype=str(value.dtype),
+        )
+    return SavedValue(name=name, repr=_value_repr(value))
+
+
+def saved_values(fn: Any) -> list[SavedValue]:
+    """What a backward node saved for the backward pass, read from its ``_saved_*`` attributes.
+
+    A saved tensor that ``backward()`` already released cannot be read (PyTorch raises); it is
+    reported with ``freed=True`` and no shape. Custom ``autograd.Function`` nodes report their
+    ``saved_tensors`` the same way.
+    """
+    names = [a for a in dir(fn) if a.startswith(_SAVED_PREFIX)]
+    if isinstance(fn, torch.autograd.function.BackwardCFunction):
+        names.append("saved_tensors")
+    out: list[SavedValue] = []
+    for attr in names:
+        name = attr.removeprefix(_SAVED_PREFIX)
+        try:
+            value = getattr(fn, attr)
+        except RuntimeError as exc:
+            message = str(exc)
+            if "freed" in message or "second time" in message:
+                out.append(SavedValue(name=name, repr="freed by backward()", freed=True))
+            else:
+                out.append(SavedValue(name=name, repr=_short(f"unavailable: {message}")))
+            continue
+        except Exception as exc:  # a saved value PyTorch cannot convert to Python
+            out.append(SavedValue(name=name, repr=f"unavailable: {type(exc).__name__}"))
+            continue
+        out.append(_saved_value(name, value))
+    return out
+
+
+def _tensor_meta(t: torch.Tensor) -> _Meta:
+    return safe_shape(t), str(t.dtype), str(t.device)
+
+
+def _fn_meta(fn: Any) -> _Meta:
+    """Output shape/dtype/device of an op from the metadata of its backward inputs.
+
+    Ops with several outputs of different shapes (an uneven split) get no shape; dtype and device
+    are kept when all outputs agree.
+    """
+    try:
+        metas = [
+            ([int(s) for s in m.shape], str(m.dtype), str(m.device)) for m in fn._input_metadata
+        ]
+    except Exception:  # attribute missing (older torch, Python nodes) or nested tensors
+        return None, None, None
+    if not metas:
+        return None, None, None
+    first = metas[0]
+    return (
+        first[0] if all(m[0] == first[0] for m in metas) else None,
+        first[1] if all(m[1] == first[1] for m in metas) else None,
+        first[2] if all(m[2] == first[2] for m in metas) else None,
+    )
+
+
+def _names_text(names: list[str]) -> str:
+    # Names are user text; a control character must not split the label's lines.
+    shown = ", ".join(names[:_MAX_LABEL_NAMES])
+    shown = "".join(c if c.isprintable() else " " for c in shown)
+    more = len(names) - _MAX_LABEL_NAMES
+    return f"{shown} +{more} more" if more > 0 else shown
+
+
+def _meta_lines(meta: _Meta) -> list[str]:
+    shape, dtype, device = meta
+    lines = [shape_text(shape)] if shape is not None else []
+    kind = " ".join(p for p in ((dtype or "").removeprefix("torch."), device or "") if p)
+    return [*lines, kind] if kind else lines
+
+
+class _Walker:
+    """State of one walk: nodes by identity, ids in discovery order, deduplicated edges."""
+
+    def __init__(self, named: list[tuple[str, torch.Tensor]], show_saved: bool, max_nodes: int):
+        self.show_saved = show_saved
+        self.max_nodes = max(0, max_nodes)
+        self.graph = Graph(max_nodes=max_nodes)
+        self.ids: dict[_Key, str] = {}
+        self.edges: dict[tuple[str, str], Edge] = {}
+        self.queue: deque[tuple[Any, str]] = deque()
+        # Keys are id()s; holding the objects keeps those ids from being reused mid-walk.
+        self.alive: list[Any] = []
+        self.leaf_names: dict[int, list[str]] = {}
+        self.op_names: dict[int, list[str]] = {}
+        self.op_tensors: dict[int, list[torch.Tensor]] = {}
+        for name, t in named:
+            if t.grad_fn is not None:
+                self.op_names.setdefault(id(t.grad_fn), []).append(name)
+                self.op_tensors.setdefault(id(t.grad_fn), []).append(t)
+            elif t.requires_grad:
+                self.leaf_names.setdefault(id(t), []).append(name)
+
+    def node_for(self, obj: Any) -> str | None:
+        """Id of the node for a backward function or leaf tensor, created on first sight.
+
+        Returns None (and marks the graph truncated) when the node limit is reached.
+        """
+        if isinstance(obj, torch.Tensor):
+            key: _Key = ("leaf", id(obj))
+        elif hasattr(obj, "variable"):  # AccumulateGrad: one node per leaf tensor
+            obj = obj.variable
+            key = ("leaf", id(obj))
+        else:
+            key = ("op", id(obj))
+        if key in self.ids:
+            return self.ids[key]
+        if len(self.graph.nodes) >= self.max_nodes:
+            self.graph.truncated = True
+            return None
+        node_id = f"n{len(self.graph.nodes)}"
+        self.ids[key] = node_id
+        self.alive.append(obj)
+        if key[0] == "leaf":
+            self.graph.nodes.append(self._leaf_node(node_id, obj))
+        else:
+            self.graph.nodes.append(self._op_node(node_id, obj))
+            self.queue.append((obj, node_id))
+        return node_id
+
+    def _leaf_node(self, node_id: str, t: torch.Tensor) -> Node:
+        names = self.leaf_names.get(id(t), [])
+        meta = _tensor_meta(t)
+        lines = [_names_text(names)] if names else []
+        return Node(
+            id=node_id,
+            kind="leaf",
+            op="AccumulateGrad",
+            label="\n".join([*lines, *_meta_lines(meta)]),
+            vars=list(names),
+            shape=meta[0],
+            dtype=meta[1],
+            device=meta[2],
+            is_view=bool(t._is_view()),
+        )
+
+    def _op_node(self, node_id: str, fn: Any) -> Node:
+        op = type(fn).__name__
+        names = self.op_names.get(id(fn), [])
+        tensors = self.op_tensors.get(id(fn), [])
+        meta = _tensor_meta(tensors[0]) if tensors else _fn_meta(fn)
+        lines = [op, _names_text(names)] if names else [op]
+        if meta[0] is not None:
+            lines.append(shape_text(meta[0]))
+        return Node(
+            id=node_id,
+            kind="op",
+            op=op,
+            label="\n".join(lines),
+            vars=list(names),
+            shape=meta[0],
+            dtype=meta[1],
+            device=meta[2],
+            is_view=is_view_op(op) or any(t._is_view() for t in tensors),
+            saved=saved_values(fn) if self.show_saved else [],
+        )
+
+    def run(self, starts: list[Any]) -> None:
+        """Breadth-first search from the start objects, in order, over ``next_functions``."""
+        for obj in starts:
+            self.node_for(obj)
+        while self.queue:
+            fn, target = self.queue.popleft()
+            for child, _input_nr in fn.next_functions:
+                if child is None:  # an input that does not require grad
+                    continue
+                source = self.node_for(child)
+                if source is None:
+                    continue
+                edge = self.edges.get((source, target))
+                if edge is None:
+                    self.edges[(source, target)] = Edge(source=source, target=target)
+                else:
+                    edge.count += 1
+        self.graph.edges = list(self.edges.values())
+
+
+def walk(
+    named: Mapping[str, torch.Tensor],
+    *,
+    root: str | None = None,
+    show_saved: bool = False,
+    max_nodes: int = 5000,
+) -> Graph:
+    """Build the autograd graph behind the program's named tensors.
+
+    ``named`` maps the program's names (in first-assignment order, dotted names such as
+    ``model.linear.weight`` included) to tensors; other values are ignored. The walk starts from
+    every named tensor with a ``grad_fn`` and every named leaf that requires grad, in ``named``
+    order, so node ids ``n0, n1, ...`` follow that breadth-first order and the same program always
+    gives the same graph. A named leaf that requires grad but was never used is a lone node of
+    kind ``"leaf"`` (op ``"AccumulateGrad"``); tensors that neither have a ``grad_fn`` nor require
+    grad are not nodes.
+
+    ``root`` names the tensor the graph is about; when it is not a named tensor, the last named
+    tensor with a ``grad_fn`` is used (or None). ``show_saved`` fills each op node's ``saved``
+    list. At most ``max_nodes`` nodes are kept; the graph says ``truncated`` when some were not.
+    """
+    tensors = [(n, t) for n, t in named.items() if isinstance(t, torch.Tensor)]
+    walker = _Walker(tensors, show_saved, max_nodes)
+    starts: list[Any] = []
+    for _name, t in tensors:
+        if t.grad_fn is not None:
+            starts.append(t.grad_fn)
+        elif t.requires_grad:
+            starts.append(t)
+    walker.run(starts)
+
+    by_name = dict(tensors)
+    if root is None or root not in by_name:
+        with_fn = [n for n, t in tensors if t.grad_fn is not None]
+        root = with_fn[-1] if with_fn else None
+    graph = walker.graph
+    graph.root = root
+    if root is not None:
+        t = by_name[root]
+        key: _Key = ("op", id(t.grad_fn)) if t.grad_fn is not None else ("leaf", id(t))
+        graph.root_id = walker.ids.get(key)  # None for a tensor outside the graph
+    return graph

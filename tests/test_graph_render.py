@@ -1,0 +1,205 @@
+"""DOT and SVG from app.graph.render, laid out by the real Graphviz ``dot``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import time
+import xml.etree.ElementTree as ET
+
+import graphviz
+import pytest
+import torch
+
+from app.graph.model import Graph
+from app.graph.render import RenderError, render_svg, render_svg_async, to_dot
+from app.graph.walk import walk
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def seed_graph(*, show_saved: bool = False, **extra: torch.Tensor) -> Graph:
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    y = x + 1
+    z = 2 * y
+    m = torch.mean(z * z.t().t())
+    return walk({"x": x, "y": y, "z": z, **extra, "m": m}, show_saved=show_saved)
+
+
+def heavy_dot() -> str:
+    """A dense random graph that takes ``dot`` far longer than a second to lay out."""
+    rng = random.Random(0)
+    g = graphviz.Digraph()
+    for _ in range(3000):
+        g.edge(f"a{rng.randrange(300)}", f"a{rng.randrange(300)}")
+    return g.source
+
+
+def svg_groups(svg: str) -> dict[str, ET.Element]:
+    root = ET.fromstring(svg)
+    return {g.get("id", ""): g for g in root.iter(f"{SVG_NS}g")}
+
+
+def svg_texts(group: ET.Element) -> list[str]:
+    return [t.text or "" for t in group.iter(f"{SVG_NS}text")]
+
+
+def test_dot_and_svg_carry_every_node_and_edge_id() -> None:
+    graph = seed_graph()
+    dot = to_dot(graph)
+    for node in graph.nodes:
+        assert re.search(rf"\b{node.id} \[.*\bid={node.id}\b", dot)
+    svg = render_svg(dot)
+    assert svg.startswith("<svg") and "<?xml" not in svg and "<!DOCTYPE" not in svg
+    for node in graph.nodes:
+        assert f'<g id="{node.id}" class="node">' in svg
+    groups = svg_groups(svg)
+    for edge in graph.edges:
+        assert groups[edge.id].get("class") == "edge"
+    assert svg_texts(groups[graph.nodes[0].id]) == ["x", "(2, 3)", "float32 cpu"]
+
+
+def test_styles_follow_the_node_kinds() -> None:
+    graph = seed_graph()
+    groups = svg_groups(render_svg(to_dot(graph)))
+
+    def shape_of(node_id: str) -> ET.Element:
+        return next(iter(groups[node_id].iter(f"{SVG_NS}polygon")))
+
+    leaf = next(n for n in graph.nodes if n.kind == "leaf")
+    named_op = next(n for n in graph.nodes if n.vars == ["z"])
+    plain_op = next(n for n in graph.nodes if n.kind == "op" and not n.vars and not n.is_view)
+    view = next(n for n in graph.nodes if n.is_view)
+    assert shape_of(leaf.id).get("fill") == "lightblue"
+    assert shape_of(plain_op.id).get("fill") == "lightgrey"
+    assert shape_of(named_op.id).get("fill") not in {"lightblue", "lightgrey"}
+    assert shape_of(view.id).get("stroke-dasharray")
+    assert not shape_of(plain_op.id).get("stroke-dasharray")
+    assert shape_of(graph.root_id or "").get("stroke-width")  # the root is drawn thicker
+
+
+def test_saved_values_are_drawn_as_separate_nodes() -> None:
+    graph = seed_graph(show_saved=True)
+    groups = svg_groups(render_svg(to_dot(graph)))
+    mul = next(n for n in graph.nodes if n.op == "MulBackward0" and not n.vars)
+    for i, saved in enumerate(mul.saved):
+        group = groups[f"{mul.id}_s{i}"]
+        assert next(iter(group.iter(f"{SVG_NS}polygon"))).get("fill") == "orange"
+        assert svg_texts(group)[0] == saved.name
+        assert groups[f"e_{mul.id}_s{i}_{mul.id}"].get("class") == "edge"
+
+
+def test_user_text_is_escaped() -> None:
+    nasty = 'a"b\\N<i>&amp;\\l\nx\\'
+    graph = seed_graph(**{nasty: torch.ones(1, requires_grad=True)})
+    svg = render_svg(to_dot(graph))
+    texts = [t for g in svg_groups(svg).values() for t in svg_texts(g)]
+    # Literal text: no \N expansion, no entity decoding, no HTML label, no extra line.
+    assert 'a"b\\N<i>&amp;\\l x\\' in texts
+    html = "<b>bold</b>"
+    y = torch.ones(1, requires_grad=True)
+    svg = render_svg(to_dot(walk({html: y, "<": y * 2})))
+    texts = [t for g in svg_groups(svg).values() for t in svg_texts(g)]
+    assert html in texts and "<" in texts
+
+
+def test_repeated_input_edge_is_labelled() -> None:
+    x = torch.ones(2, requires_grad=True)
+    graph = walk({"x": x, "sq": x * x})
+    groups = svg_groups(render_svg(to_dot(graph)))
+    assert svg_texts(groups[graph.edges[0].id]) == ["×2"]
+
+
+def test_truncated_graph_says_so() -> None:
+    x = torch.ones(2, requires_grad=True)
+    y = x
+    for _ in range(20):
+        y = y + 1
+    graph = walk({"x": x, "y": y}, max_nodes=5)
+    svg = render_svg(to_dot(graph))
+    assert "graph truncated: showing the first 5 nodes" in svg
+    assert "truncated" not in render_svg(to_dot(walk({"x": x, "y": y})))
+
+
+def test_render_times_out_and_kills_dot() -> None:
+    start = time.monotonic()
+    with pytest.raises(RenderError, match=r"longer than 0\.5 s") as info:
+        render_svg(heavy_dot(), timeout=0.5)
+    assert info.value.reason == "timeout"
+    assert time.monotonic() - start < 10
+
+
+def test_async_render_times_out_without_blocking_the_loop() -> None:
+    async def scenario() -> int:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.02)
+
+        task = asyncio.create_task(ticker())
+        try:
+            with pytest.raises(RenderError) as info:
+                await render_svg_async(heavy_dot(), timeout=0.5)
+            assert info.value.reason == "timeout"
+        finally:
+            task.cancel()
+        return ticks
+
+    assert asyncio.run(scenario()) >= 5  # the loop kept running while dot worked
+
+
+def dot_children() -> list[int]:
+    """Pids of running ``dot`` processes started by this test process (read from /proc)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/comm") as f:
+                comm = f.read().strip()
+        except (OSError, IndexError):  # not a process, or it just ended
+            continue
+        if comm == "dot" and int(fields[1]) == os.getpid() and fields[0] != "Z":
+            pids.append(int(entry))
+    return pids
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc")
+def test_cancelled_async_render_kills_dot() -> None:
+    async def scenario() -> list[int]:
+        task = asyncio.create_task(render_svg_async(heavy_dot(), timeout=60))
+        await asyncio.sleep(0.3)
+        running = dot_children()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return running
+
+    assert asyncio.run(scenario())  # dot was running before the cancel...
+    assert dot_children() == []  # ...and is gone after it
+
+
+def test_async_render_matches_sync() -> None:
+    dot = to_dot(seed_graph(show_saved=True))
+    assert asyncio.run(render_svg_async(dot, timeout=10)) == render_svg(dot)
+
+
+def test_missing_graphviz_is_reported() -> None:
+    with pytest.raises(RenderError, match="Graphviz is not installed") as info:
+        render_svg("digraph {}", executable="gradtrace-no-such-dot")
+    assert info.value.reason == "missing"
+    with pytest.raises(RenderError, match="not installed"):
+        asyncio.run(render_svg_async("digraph {}", executable="gradtrace-no-such-dot"))
+
+
+def test_invalid_dot_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match="syntax error") as info:
+        render_svg("digraph { a -> }")
+    assert info.value.reason == "failed"
+    with pytest.raises(RenderError, match="syntax error"):
+        asyncio.run(render_svg_async("digraph { a -> }"))
