@@ -2,7 +2,7 @@
 
 An object whose type is not described here has no readable attributes at all. Names starting
 with '_' never pass. The tables name methods and properties explicitly; what is left out
-(``storage``, ``data_ptr``, ``as_strided``, ``tofile``, ``ctypes``, ``register_hook``...) is
+(``storage``, ``as_strided``, ``tofile``, ``ctypes``, ``register_hook``...) is
 refused with a message that names the attribute.
 """
 
@@ -21,7 +21,7 @@ TENSOR_ATTRS = frozenset(
     """
 data grad grad_fn requires_grad is_leaf shape dtype device ndim T mT H real imag layout
 is_cuda names
-size dim numel nelement element_size item tolist numpy backward detach detach_ retain_grad
+size dim numel nelement element_size item tolist numpy backward detach detach_ retain_grad data_ptr
 retains_grad requires_grad_ zero_ clone contiguous is_contiguous to cpu cuda type type_as float
 double half bfloat16 int long short bool byte char is_floating_point is_complex
 view view_as reshape reshape_as flatten unflatten squeeze squeeze_ unsqueeze unsqueeze_

@@ -1,0 +1,13 @@
+import torch
+
+x = torch.tensor([[1.,2.,3.],[4.,5.,6.]],requires_grad=True)
+y = x+1
+z = 2*y
+m = torch.mean(z)
+
+m.backward()
+
+x.grad # m对x求导结果 结果为:1/3
+
+# 如果我们使用中间变量z求导: z 不是标量, 结果会有异常
+z.backward()
