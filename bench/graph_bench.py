@@ -76,12 +76,12 @@ def programs() -> dict[str, str]:
 
 
 def baseline_root(source: str) -> torch.Tensor:
-    """Run the program as plain Python (trusted bench input) and return what it called backward on."""
+    """Run a bench program as plain Python (trusted input); return the tensor it differentiated."""
     namespace: dict[str, Any] = {"__name__": "__bench__"}
     code = "\n".join(
         line for line in source.splitlines() if "matplotlib" not in line and "plt." not in line
     )
-    exec(compile(code, "<bench>", "exec"), namespace)  # noqa: S102 - the bench's own programs
+    exec(compile(code, "<bench>", "exec"), namespace)  # the benchmark's own programs
     for name in ("loss", "l", "m", "y", "out"):
         value = namespace.get(name)
         if isinstance(value, torch.Tensor) and value.grad_fn is not None:
