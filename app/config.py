@@ -29,6 +29,33 @@ class ProgramLimits:
     max_plot_points: int = 100_000
 
 
+@dataclass(frozen=True)
+class TrainingLimits:
+    """Limits on one training config, enforced when it is validated (app.training.config).
+
+    Each is read from GRADTRACE_TRAIN_<NAME>, e.g. GRADTRACE_TRAIN_MAX_EPOCHS, and a breach
+    names the setting (``train_max_epochs``).
+    """
+
+    max_rows: int = 10_000  # rows of data (inline, synthetic n_samples or CSV)
+    max_width: int = 4_096  # features of the data; in/out features of a layer
+    max_data_values: int = 2_000_000  # rows * (features + targets)
+    max_classes: int = 100
+    max_layers: int = 64
+    max_parameters: int = 1_000_000
+    max_epochs: int = 10_000
+    max_steps: int = 200_000  # optimizer steps: epochs * batches per epoch
+    max_work: float = 2e10  # epochs * training rows * parameters, a proxy for compute
+    max_csv_bytes: int = 200_000
+    max_abs_value: float = 1e6  # any data value, init value, synthetic noise or bias
+    max_lr: float = 10.0
+    max_coefficient: float = 100.0  # weight decay, negative slope, loss beta/delta, eps...
+    max_seed: int = 2**32 - 1  # torch seed and scikit-learn random_state
+    max_predict_rows: int = 1_000  # rows of "predict_x" in a config
+    max_final_values: int = 20_000  # the done event carries full parameters up to this
+    prediction_points: int = 200  # points of the fitted line / predictions in the done event
+
+
 def _default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -51,6 +78,7 @@ class Settings(BaseSettings):
 
     # HTTP edges.
     max_body_bytes: int = Field(default=256_000, ge=1_024)
+    max_json_int_digits: int = Field(default=20, ge=1, le=4_000)  # digits of a JSON integer
     rate_limit_per_minute: int = Field(default=600, ge=1)
 
     # Rendering.
@@ -72,9 +100,32 @@ class Settings(BaseSettings):
     max_output_chars: int = ProgramLimits.max_output_chars
     max_plot_points: int = ProgramLimits.max_plot_points
 
+    # Training limits (see TrainingLimits for their meaning).
+    train_max_rows: int = TrainingLimits.max_rows
+    train_max_width: int = TrainingLimits.max_width
+    train_max_data_values: int = TrainingLimits.max_data_values
+    train_max_classes: int = TrainingLimits.max_classes
+    train_max_layers: int = TrainingLimits.max_layers
+    train_max_parameters: int = TrainingLimits.max_parameters
+    train_max_epochs: int = TrainingLimits.max_epochs
+    train_max_steps: int = TrainingLimits.max_steps
+    train_max_work: float = TrainingLimits.max_work
+    train_max_csv_bytes: int = TrainingLimits.max_csv_bytes
+    train_max_abs_value: float = TrainingLimits.max_abs_value
+    train_max_lr: float = TrainingLimits.max_lr
+    train_max_coefficient: float = TrainingLimits.max_coefficient
+    train_max_seed: int = TrainingLimits.max_seed
+    train_max_predict_rows: int = TrainingLimits.max_predict_rows
+    train_max_final_values: int = TrainingLimits.max_final_values
+    train_prediction_points: int = TrainingLimits.prediction_points
+
     def program_limits(self) -> ProgramLimits:
         names = ProgramLimits.__dataclass_fields__
         return ProgramLimits(**{name: getattr(self, name) for name in names})
+
+    def training_limits(self) -> TrainingLimits:
+        names = TrainingLimits.__dataclass_fields__
+        return TrainingLimits(**{name: getattr(self, f"train_{name}") for name in names})
 
 
 @lru_cache

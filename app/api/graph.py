@@ -1,0 +1,194 @@
+"""POST /api/graph and GET /api/graph.svg: run a program in a worker, return its autograd graph.
+
+The program runs in a fenced worker (app.jobs); the SVG is laid out here, in the web process,
+because its input is our own DOT text, never the user's code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import Response
+
+from app.api import app_settings, job_pool
+from app.api.errors import StrictJSONResponse, error_response
+from app.config import Settings
+from app.graph import RenderError, render_svg_async
+from app.jobs.pool import JobPool
+from app.jobs.worker import run_graph_job, unpack_result
+from app.schemas import SEED_PROGRAM, Device, ErrorResponse, GraphRequest, GraphResponse
+
+router = APIRouter(prefix="/api", tags=["graph"])
+
+# The SVG comes from Graphviz, but its labels carry the program's names: forbid scripts outright
+# in case a browser opens it directly, and stop type sniffing.
+SVG_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ErrorResponse,
+        "description": "The program is wrong (type syntax, not_allowed or runtime, with its "
+        "line and column) or the body is not strict JSON (invalid_json).",
+        "content": {
+            "application/json": {
+                "example": {
+                    "error": {
+                        "type": "syntax",
+                        "message": "invalid syntax",
+                        "line": 2,
+                        "column": 7,
+                    }
+                }
+            }
+        },
+    },
+    413: {"model": ErrorResponse, "description": "The body is over max_body_bytes (too_large)."},
+    422: {
+        "model": ErrorResponse,
+        "description": "The program needs more than the service gives: type limit (names the "
+        "setting in `limit`), timeout (job_timeout_s) or crash (its worker died). Also type "
+        "validation for a body that does not fit the schema, with FastAPI's `detail` list.",
+        "content": {
+            "application/json": {
+                "example": {
+                    "error": {
+                        "type": "timeout",
+                        "message": "the program ran longer than the 5 s limit (job_timeout_s)",
+                        "line": None,
+                        "column": None,
+                        "limit": "job_timeout_s",
+                    }
+                }
+            }
+        },
+    },
+    503: {
+        "model": ErrorResponse,
+        "description": "Too many jobs in flight (saturated, with a Retry-After header), or "
+        "Graphviz could not lay out the SVG (render).",
+    },
+}
+
+
+@router.post(
+    "/graph",
+    response_model=GraphResponse,
+    responses=ERRORS,
+    summary="Run a program and get its autograd graph",
+    description="Runs `source` in a warm worker under the service's limits (job_timeout_s, "
+    "max_steps, max_tensor_elements, ...; see the README). Returns the program's tensors with "
+    "values and gradients, the graph as JSON and DOT, and as SVG unless `render_svg` is false.",
+)
+async def post_graph(
+    payload: Annotated[
+        GraphRequest,
+        Body(
+            openapi_examples={
+                "seed": {
+                    "summary": "The seed program",
+                    "value": {"source": SEED_PROGRAM, "device": "auto", "show_saved": False},
+                },
+                "syntax_error": {
+                    "summary": "A syntax error (400)",
+                    "value": {"source": "x = torch.tensor([1.,\ny = x +"},
+                },
+            }
+        ),
+    ],
+    http: Request,
+    settings: Annotated[Settings, Depends(app_settings)],
+    pool: Annotated[JobPool, Depends(job_pool)],
+) -> Response:
+    result = await build_graph(payload, settings, pool, http.app.state.render_slots)
+    return StrictJSONResponse(result)
+
+
+@router.get(
+    "/graph.svg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {}}, "description": "The graph as SVG."},
+        **ERRORS,
+    },
+    summary="Run a program and get its autograd graph as an SVG image",
+    description="The same run as POST /api/graph, for an `<img src>` or a browser tab; "
+    "errors still come back as JSON.",
+)
+async def get_graph_svg(
+    http: Request,
+    settings: Annotated[Settings, Depends(app_settings)],
+    pool: Annotated[JobPool, Depends(job_pool)],
+    source: Annotated[str, Query(description="The program.", examples=[SEED_PROGRAM])],
+    device: Annotated[Device, Query()] = "auto",
+    show_saved: Annotated[bool, Query()] = False,
+) -> Response:
+    payload = GraphRequest(source=source, device=device, show_saved=show_saved)
+    result = await build_graph(payload, settings, pool, http.app.state.render_slots)
+    if result["svg"] is None:
+        problem = result["svg_error"]
+        if problem["reason"] == "timeout":
+            return error_response(422, "limit", problem["message"], limit="dot_timeout_s")
+        return error_response(503, "render", problem["message"])
+    return Response(result["svg"], media_type="image/svg+xml", headers=SVG_HEADERS)
+
+
+async def build_graph(
+    payload: GraphRequest,
+    settings: Settings,
+    pool: JobPool,
+    render_slots: asyncio.Semaphore,
+) -> dict[str, Any]:
+    """Run the job, lay out the SVG, and assemble the response body with its timings."""
+    started = time.perf_counter()
+    outcome = await pool.submit(
+        run_graph_job,
+        payload.source,
+        payload.device,
+        payload.show_saved,
+        settings.program_limits(),
+        settings.max_value_elements,
+        settings.max_graph_nodes,
+    )
+    round_trip_ms = _ms_since(started)
+    result = unpack_result(outcome)  # raises the program's error
+    job_ms = result["timings_ms"]
+    svg: str | None = None
+    svg_error: dict[str, str] | None = None
+    render_started = time.perf_counter()
+    if payload.render_svg:
+        # A few dot processes at a time: layouts are CPU-bound and the workers need the cores.
+        async with render_slots:
+            try:
+                svg = await render_svg_async(result["dot"], timeout=settings.dot_timeout_s)
+            except RenderError as error:
+                svg_error = {"reason": error.reason, "message": str(error)}
+    render_ms = _ms_since(render_started) if payload.render_svg else 0.0
+    return {
+        "variables": result["variables"],
+        "graph": result["graph"],
+        "dot": result["dot"],
+        "svg": svg,
+        "svg_error": svg_error,
+        "stdout": result["stdout"],
+        "warnings": result["warnings"],
+        "plots": result["plots"],
+        "device": result["device"],
+        "timings_ms": {
+            # Time to reach a worker and come back, i.e. all but the worker's own work.
+            "queue": round(max(0.0, round_trip_ms - job_ms["job"]), 2),
+            "run": round(job_ms["run"], 2),
+            "walk": round(job_ms["walk"], 2),
+            "render": round(render_ms, 2),
+            "total": round(_ms_since(started), 2),
+        },
+    }
+
+
+def _ms_since(start: float) -> float:
+    return (time.perf_counter() - start) * 1000

@@ -1,0 +1,200 @@
+"""What runs inside a worker process: its initializer and the job entry points.
+
+Everything crossing the process boundary is plain data (dicts, lists, str, numbers): a
+:class:`ProgramError` travels as ``{"error": err.to_json()}`` because a pickled exception loses
+its fields, and an exception the parent cannot unpickle would break the whole pebble pool.
+
+This module imports only the standard library at load time. torch, ``app.lang`` and
+``app.graph`` are imported inside the functions, after :func:`init_worker` has applied the fence,
+so the one-thread settings reach OpenMP/MKL before they start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import logging
+import os
+import random
+import shutil
+import signal
+import time
+import traceback
+from multiprocessing import util
+from typing import Any
+
+from app.config import ProgramLimits
+from app.jobs.fence import apply_fence
+
+log = logging.getLogger("gradtrace.worker")
+
+# The program every worker runs once at start, so the first real request finds torch, the
+# interpreter and the graph code imported and their lazy initialisation done.
+WARM_UP_SOURCE = """\
+import torch
+
+x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
+y = x + 1
+z = 2 * y
+m = z.mean()
+m.backward()
+"""
+
+
+def init_worker(memory_mb: int, base_dir: str | None = None) -> None:
+    """pebble initializer: fence the process, import the heavy libraries, run one program."""
+    # pebble's SIGTERM handler runs in Python, i.e. only between bytecodes: a worker stuck in
+    # one long torch kernel would ignore it for the 3 s before pebble's SIGKILL, holding up the
+    # pool's manager thread meanwhile. The default action ends the process at once.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    workdir = apply_fence(memory_mb, base_dir)
+    # Remove the private directory when the worker retires after worker_max_jobs (a normal
+    # exit runs multiprocessing's finalizers; killed workers are swept by the pool).
+    util.Finalize(
+        None, shutil.rmtree, args=(workdir,), kwargs={"ignore_errors": True}, exitpriority=1
+    )
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        torch.set_num_interop_threads(1)
+        _warm_up()
+    except Exception:  # never fatal: an initializer that raises makes pebble break the pool
+        log.exception("worker warm-up failed; jobs will load what they need")
+    # torch and friends leave ~200k long-lived objects; a full collection after every job would
+    # scan them all (~100 ms). Frozen, they are skipped and the per-job collect costs ~nothing.
+    gc.collect()
+    gc.freeze()
+
+
+def _warm_up() -> None:
+    result = run_graph_job(WARM_UP_SOURCE, "cpu", True, ProgramLimits(), 100, 100)
+    problem = result.get("internal_error") or result.get("error")
+    if problem:
+        log.error("worker warm-up program failed: %s", problem)
+
+
+def ping() -> int:
+    """A job that only proves a warm worker answers; returns its pid."""
+    return os.getpid()
+
+
+def run_graph_job(
+    source: str,
+    device: str,
+    show_saved: bool,
+    limits: ProgramLimits,
+    max_value_elements: int,
+    max_graph_nodes: int,
+) -> dict[str, Any]:
+    """Run one program and return its graph, variables, DOT text, stdout and plots.
+
+    Returns ``{"error": {...}}`` for a :class:`ProgramError`. Other exceptions are bugs in
+    gradtrace: they come back as ``{"internal_error": traceback}``, logged by the parent.
+    """
+    from app.lang.errors import ProgramError
+
+    started = time.perf_counter()
+    try:
+        return _graph_job(
+            source, device, show_saved, limits, max_value_elements, max_graph_nodes, started
+        )
+    except ProgramError as err:
+        return {"error": err.to_json()}
+    except Exception:
+        return {"internal_error": traceback.format_exc(limit=20)}
+    finally:
+        reset_process_state()
+
+
+def _graph_job(
+    source: str,
+    device: str,
+    show_saved: bool,
+    limits: ProgramLimits,
+    max_value_elements: int,
+    max_graph_nodes: int,
+    started: float,
+) -> dict[str, Any]:
+    from app.graph import describe_tensor, to_dot, to_jsonable, walk
+    from app.lang import named_tensors, run_program
+
+    resolved = resolve_device(device)
+    result = run_program(source, limits, device=resolved)
+    ran = time.perf_counter()
+    named = named_tensors(result)
+    root = result.backward_roots[-1] if result.backward_roots else None
+    graph = walk(named, root=root, show_saved=show_saved, max_nodes=max_graph_nodes)
+    variables = {
+        name: describe_tensor(t, max_elements=max_value_elements) for name, t in named.items()
+    }
+    done = time.perf_counter()
+    return {
+        "variables": variables,
+        "graph": graph.to_json(),
+        "dot": to_dot(graph),
+        "stdout": result.stdout,
+        "warnings": list(result.warnings),
+        "plots": [to_jsonable(dataclasses.asdict(figure)) for figure in result.figures],
+        "device": resolved,
+        "timings_ms": {
+            "run": (ran - started) * 1000,
+            "walk": (done - ran) * 1000,
+            "job": (time.perf_counter() - started) * 1000,
+        },
+    }
+
+
+class JobFailed(RuntimeError):
+    """A job hit a bug in gradtrace, not in the program; the message is the worker's traceback."""
+
+
+def unpack_result(outcome: dict[str, Any]) -> dict[str, Any]:
+    """The parent's side of the protocol: raise what the worker returned as an error."""
+    from app.lang.errors import ProgramError
+
+    if "error" in outcome:
+        raise ProgramError(**outcome["error"])
+    if "internal_error" in outcome:
+        raise JobFailed(outcome["internal_error"])
+    return outcome
+
+
+def resolve_device(device: str) -> str:
+    """Turn the requested device into the one to use: "auto" picks CUDA when there is one."""
+    import torch
+
+    from app.lang.errors import ProgramError
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ProgramError(
+            "runtime",
+            'CUDA is not available on this server; use device "cpu" or "auto"',
+        )
+    if device not in ("cpu", "cuda"):
+        raise ProgramError("runtime", f'unknown device "{device}"; use "auto", "cpu" or "cuda"')
+    return device
+
+
+def reset_process_state() -> None:
+    """Undo process-wide settings a program may have changed, so the next job starts clean."""
+    import numpy as np
+    import torch
+
+    torch.set_grad_enabled(True)
+    torch.set_default_dtype(torch.float32)
+    torch.set_default_device(None)
+    torch.autograd.set_detect_anomaly(False)
+    torch.set_printoptions(profile="default")
+    torch.set_num_threads(1)
+    # Fresh randomness: a program that seeds must not make the next person's numbers predictable.
+    seed = int.from_bytes(os.urandom(8), "little")
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    # Autograd graphs hold reference cycles; collect them now rather than in the next job's time.
+    gc.collect()
+    if torch.cuda.is_initialized():
+        torch.cuda.empty_cache()  # hand the finished program's GPU memory back

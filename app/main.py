@@ -1,0 +1,106 @@
+"""create_app(): the FastAPI application with its routers, static files, error handling and the
+lifespan that starts the warm job pool and stops it."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import torch
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app import __version__
+from app.api import graph, health
+from app.api.errors import BodyGuard, StrictJSONResponse, install_error_handlers
+from app.config import Settings, get_settings
+from app.jobs.pool import JobPool
+
+log = logging.getLogger("gradtrace")
+
+APP_DIR = Path(__file__).resolve().parent
+REPO_DIR = APP_DIR.parent
+
+DESCRIPTION = """\
+Run a small PyTorch program and see its **autograd graph**: every op PyTorch recorded for
+backward, every leaf with its gradient, as JSON, Graphviz DOT and SVG.
+
+Programs run in warm worker processes behind an interpreter for a safe subset of Python and
+torch, with a wall-clock limit (`job_timeout_s`), memory and size limits, and OS limits on each
+worker. Errors always come back as `{"error": {"type", "message", "line", "column"}}`; mistakes
+in a program are 4xx, never 5xx.
+"""
+
+TAGS = [
+    {"name": "graph", "description": "Run a program, get its autograd graph."},
+    {"name": "health", "description": "Liveness and load of the service."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the job pool starts when the server runs its lifespan."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = JobPool.from_settings(settings)
+        app.state.pool = pool
+        pool.start()
+        try:
+            # Serve only once a worker is warm: the first request must not pay for torch.
+            await pool.warm_up()
+            log.info("gradtrace ready: %d workers on %s", settings.workers, app.state.device)
+            yield
+        finally:
+            await asyncio.to_thread(pool.close)
+
+    app = FastAPI(
+        title="gradtrace",
+        summary="See PyTorch autograd: run a program, get its autograd graph.",
+        description=DESCRIPTION,
+        version=__version__,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        default_response_class=StrictJSONResponse,
+    )
+    app.state.settings = settings
+    app.state.device = "cuda" if torch.cuda.is_available() else "cpu"
+    app.state.render_slots = asyncio.Semaphore(settings.workers)
+    app.add_middleware(
+        BodyGuard,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_int_digits=settings.max_json_int_digits,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(graph.router)
+    _include_optional_routers(app)
+    _mount_files(app)
+    return app
+
+
+def _include_optional_routers(app: FastAPI) -> None:
+    """Routers other parts of the project add as they land (a missing file is no error)."""
+    for name in ("pages",):
+        if (APP_DIR / "api" / f"{name}.py").is_file():
+            app.include_router(importlib.import_module(f"app.api.{name}").router)
+
+
+def _mount_files(app: FastAPI) -> None:
+    """/static from the repository's static/ (or the copy bundled in a wheel), and the
+    Jinja2 templates in app.state.templates."""
+    static = _first_dir(REPO_DIR / "static", APP_DIR / "_static")
+    if static is not None:
+        app.mount("/static", StaticFiles(directory=static), name="static")
+    templates = _first_dir(REPO_DIR / "templates", APP_DIR / "_templates")
+    if templates is not None:
+        app.state.templates = Jinja2Templates(directory=templates)
+
+
+def _first_dir(*candidates: Path) -> Path | None:
+    return next((path for path in candidates if path.is_dir()), None)
