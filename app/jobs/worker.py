@@ -28,6 +28,9 @@ from app.jobs.fence import apply_fence
 
 log = logging.getLogger("gradtrace.worker")
 
+# Elements per response that get PyTorch's own printout (value_text/grad_text).
+TEXT_BUDGET_ELEMENTS = 20_000
+
 # The program every worker runs once at start, so the first real request finds torch, the
 # interpreter and the graph code imported and their lazy initialisation done.
 WARM_UP_SOURCE = """\
@@ -116,7 +119,7 @@ def _graph_job(
     max_graph_nodes: int,
     started: float,
 ) -> dict[str, Any]:
-    from app.graph import describe_tensor, to_dot, to_jsonable, walk
+    from app.graph import to_dot, to_jsonable, walk
     from app.lang import named_tensors, run_program
 
     resolved = resolve_device(device)
@@ -125,9 +128,7 @@ def _graph_job(
     named = named_tensors(result)
     root = result.backward_roots[-1] if result.backward_roots else None
     graph = walk(named, root=root, show_saved=show_saved, max_nodes=max_graph_nodes)
-    variables = {
-        name: describe_tensor(t, max_elements=max_value_elements) for name, t in named.items()
-    }
+    variables = describe_all(named, max_value_elements)
     done = time.perf_counter()
     return {
         "variables": variables,
@@ -143,6 +144,27 @@ def _graph_job(
             "job": (time.perf_counter() - started) * 1000,
         },
     }
+
+
+def describe_all(named: dict[str, Any], max_value_elements: int) -> dict[str, dict[str, Any]]:
+    """Every named tensor described; PyTorch's printout only within a budget of elements.
+
+    Printing is the slow part (about 2 µs an element), so past TEXT_BUDGET_ELEMENTS the rest
+    get ``value_text: None`` and the page formats their (truncated) values itself.
+    """
+    from app.graph import describe_tensor
+
+    described: dict[str, dict[str, Any]] = {}
+    budget = TEXT_BUDGET_ELEMENTS
+    for name, tensor in named.items():
+        has_grad = tensor.is_leaf and tensor.grad is not None  # non-leaf .grad warns
+        cost = tensor.numel() * (2 if has_grad else 1)
+        with_text = cost <= budget
+        budget -= cost if with_text else 0
+        described[name] = describe_tensor(
+            tensor, max_elements=max_value_elements, with_text=with_text
+        )
+    return described
 
 
 class JobFailed(RuntimeError):

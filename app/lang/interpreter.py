@@ -25,6 +25,8 @@ from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import Scope, target_names
 from app.lang.surface import Namespace, module_table
 
+_UNSET = object()
+
 
 class _Break(Exception):
     pass
@@ -50,6 +52,7 @@ class Interpreter(Guard):
         self.root_tensors: dict[str, torch.Tensor] = {}
         self.function_locals: dict[str, dict[str, Any]] = {}
         self.line = 0  # the statement running now, for warnings raised inside torch
+        self._handlers: dict[tuple[str, type], Any] = {}
 
     # ----- running -------------------------------------------------------------------------
 
@@ -63,7 +66,7 @@ class Interpreter(Guard):
     def exec_stmt(self, node: ast.stmt, scope: Scope) -> None:
         self.tick()
         self.line = node.lineno
-        handler = getattr(self, f"exec_{type(node).__name__}", None)
+        handler = self._handler("exec_", type(node))
         if handler is None:
             raise NotAllowed(f"'{type(node).__name__}' statements are not supported", *_pos(node))
         try:
@@ -77,10 +80,18 @@ class Interpreter(Guard):
 
     def eval(self, node: ast.expr, scope: Scope) -> Any:
         self.tick()
-        handler = getattr(self, f"eval_{type(node).__name__}", None)
+        handler = self._handler("eval_", type(node))
         if handler is None:
             raise NotAllowed(f"'{type(node).__name__}' expressions are not supported", *_pos(node))
         return handler(node, scope)
+
+    def _handler(self, prefix: str, kind: type) -> Any:
+        """The method for a node kind, looked up once per kind (this is the hottest path)."""
+        key = (prefix, kind)
+        handler = self._handlers.get(key, _UNSET)
+        if handler is _UNSET:
+            handler = self._handlers[key] = getattr(self, f"{prefix}{kind.__name__}", None)
+        return handler
 
     @contextmanager
     def frame(self, function: UserFunction, scope: Scope) -> Iterator[None]:

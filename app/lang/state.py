@@ -23,7 +23,6 @@ def isolated_global_state(device: str = "cpu") -> Iterator[None]:
     default_dtype = torch.get_default_dtype()
     print_options = copy.copy(PRINT_OPTS.__dict__)
     numpy_print = np.get_printoptions()
-    default_device = torch.get_default_device()
     try:
         if device != "cpu":
             torch.set_default_device(device)
@@ -33,7 +32,10 @@ def isolated_global_state(device: str = "cpu") -> Iterator[None]:
         torch.set_default_dtype(default_dtype)
         PRINT_OPTS.__dict__.update(print_options)
         np.set_printoptions(**numpy_print)
-        torch.set_default_device(default_device)
+        if device != "cpu":
+            # set_default_device installs a TorchFunctionMode that taxes every torch call;
+            # None removes it again rather than pinning "cpu" through the same mode
+            torch.set_default_device(None)
         reseed()
 
 
