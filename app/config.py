@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     worker_max_jobs: int = Field(default=200, ge=1)
     max_queue: int = Field(default=64, ge=1)
 
+    # Training runs: their own worker processes, so a long run never delays a program.
+    run_workers: int = Field(default=2, ge=1, le=64)
+    run_timeout_s: float = Field(default=600.0, gt=0, le=86_400)
+    max_runs_in_flight: int = Field(default=16, ge=1)
+    sse_poll_s: float = Field(default=0.25, gt=0, le=10)
+    sse_ping_s: float = Field(default=15.0, gt=0, le=300)
+
     # HTTP edges.
     max_body_bytes: int = Field(default=256_000, ge=1_024)
     max_json_int_digits: int = Field(default=20, ge=1, le=4_000)  # digits of a JSON integer

@@ -16,10 +16,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import graph, health
+from app.api import graph, health, runs
 from app.api.errors import BodyGuard, StrictJSONResponse, install_error_handlers
 from app.config import Settings, get_settings
 from app.jobs.pool import JobPool
+from app.jobs.runs import RunManager
+from app.runs.store import SQLiteRunStore
+from app.runs.stream import AppendNotifier
 
 log = logging.getLogger("gradtrace")
 
@@ -38,6 +41,7 @@ in a program are 4xx, never 5xx.
 
 TAGS = [
     {"name": "graph", "description": "Run a program, get its autograd graph."},
+    {"name": "runs", "description": "Training runs: start, follow live (SSE), cancel, predict."},
     {"name": "health", "description": "Liveness and load of the service."},
 ]
 
@@ -49,15 +53,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = JobPool.from_settings(settings)
+        run_pool = JobPool.for_runs(settings)
         app.state.pool = pool
+        app.state.runs = await asyncio.to_thread(open_runs, settings, run_pool, app)
         pool.start()
+        run_pool.start()
         try:
             # Serve only once a worker is warm: the first request must not pay for torch.
-            await pool.warm_up()
+            await asyncio.gather(pool.warm_up(), run_pool.warm_up())
             log.info("gradtrace ready: %d workers on %s", settings.workers, app.state.device)
             yield
         finally:
-            await asyncio.to_thread(pool.close)
+            await app.state.runs.close()
+            await asyncio.gather(asyncio.to_thread(pool.close), asyncio.to_thread(run_pool.close))
 
     app = FastAPI(
         title="gradtrace",
@@ -79,9 +87,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(graph.router)
+    app.include_router(runs.router)
     _include_optional_routers(app)
     _mount_files(app)
     return app
+
+
+def open_runs(settings: Settings, pool: JobPool, app: FastAPI) -> RunManager:
+    """The durable run store (SQLite under data_dir) and the manager of runs in flight.
+
+    Runs a previous server left queued or running lost their worker with it: they are ended
+    now, with the reason, so none stays "running" forever.
+    """
+    notifier = AppendNotifier()
+    app.state.notifier = notifier
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = SQLiteRunStore(settings.data_dir / "runs.sqlite3", on_append=notifier.notify)
+    ended = store.mark_interrupted_runs("the server restarted before the run finished")
+    if ended:
+        log.warning("ended %d run(s) cut off by a restart", len(ended))
+    return RunManager(store, pool, app.state.device)
 
 
 def _include_optional_routers(app: FastAPI) -> None:

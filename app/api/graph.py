@@ -155,20 +155,32 @@ async def build_graph(
         settings.max_value_elements,
         settings.max_graph_nodes,
     )
+    return await graph_response(
+        unpack_result(outcome), payload.render_svg, settings, render_slots, started
+    )
+
+
+async def graph_response(
+    result: dict[str, Any],
+    render_svg: bool,
+    settings: Settings,
+    render_slots: asyncio.Semaphore,
+    started: float,
+) -> dict[str, Any]:
+    """A worker's graph result as the response body: SVG laid out here, timings added."""
     round_trip_ms = _ms_since(started)
-    result = unpack_result(outcome)  # raises the program's error
     job_ms = result["timings_ms"]
     svg: str | None = None
     svg_error: dict[str, str] | None = None
     render_started = time.perf_counter()
-    if payload.render_svg:
+    if render_svg:
         # A few dot processes at a time: layouts are CPU-bound and the workers need the cores.
         async with render_slots:
             try:
                 svg = await render_svg_async(result["dot"], timeout=settings.dot_timeout_s)
             except RenderError as error:
                 svg_error = {"reason": error.reason, "message": str(error)}
-    render_ms = _ms_since(render_started) if payload.render_svg else 0.0
+    render_ms = _ms_since(render_started) if render_svg else 0.0
     return {
         "variables": result["variables"],
         "graph": result["graph"],
@@ -181,8 +193,8 @@ async def build_graph(
         "device": result["device"],
         "timings_ms": {
             # Time to reach a worker and come back, i.e. all but the worker's own work.
-            "queue": round(max(0.0, round_trip_ms - job_ms["job"]), 2),
-            "run": round(job_ms["run"], 2),
+            "queue": round(max(0.0, round_trip_ms - job_ms.get("job", 0.0)), 2),
+            "run": round(job_ms.get("run", 0.0), 2),
             "walk": round(job_ms["walk"], 2),
             "render": round(render_ms, 2),
             "total": round(_ms_since(started), 2),

@@ -42,10 +42,16 @@ THREAD_ENV = {
 }
 
 
-def apply_fence(memory_mb: int, base_dir: str | None = None) -> Path:
-    """Fence the current process; return the private working directory it now runs in."""
+def apply_fence(
+    memory_mb: int, base_dir: str | None = None, max_file_bytes: int = MAX_FILE_BYTES
+) -> Path:
+    """Fence the current process; return the private working directory it now runs in.
+
+    ``max_file_bytes`` is larger for training workers, which run no user code and append
+    events to the run store's SQLite file.
+    """
     _limit_memory(memory_mb * 1024 * 1024)
-    _set_limit("RLIMIT_FSIZE", MAX_FILE_BYTES)
+    _set_limit("RLIMIT_FSIZE", max_file_bytes)
     # Past RLIMIT_FSIZE the kernel sends SIGXFSZ, whose default action kills the worker; ignored,
     # the write fails with EFBIG instead, which the program sees as an ordinary error.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

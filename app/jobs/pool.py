@@ -63,8 +63,14 @@ class JobPool:
         max_queue: int,
         max_jobs_per_worker: int = 0,
         memory_mb: int = 3_072,
+        timeout_setting: str = "job_timeout_s",
+        job_name: str = "the program",
+        max_file_bytes: int = 1 << 20,
     ) -> None:
         self.workers = workers
+        self.timeout_setting = timeout_setting  # named in timeout errors
+        self.job_name = job_name
+        self.max_file_bytes = max_file_bytes
         self.timeout_s = timeout_s
         self.capacity = max_queue
         self.max_jobs_per_worker = max_jobs_per_worker
@@ -77,12 +83,27 @@ class JobPool:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobPool:
+        """The pool that runs programs (short jobs, many at once)."""
         return cls(
             workers=settings.workers,
             timeout_s=settings.job_timeout_s,
             max_queue=settings.max_queue,
             max_jobs_per_worker=settings.worker_max_jobs,
             memory_mb=settings.worker_memory_mb,
+        )
+
+    @classmethod
+    def for_runs(cls, settings: Settings) -> JobPool:
+        """The pool that runs training runs (long jobs, each holding a worker throughout)."""
+        return cls(
+            workers=settings.run_workers,
+            timeout_s=settings.run_timeout_s,
+            max_queue=settings.max_runs_in_flight,
+            max_jobs_per_worker=settings.worker_max_jobs,
+            memory_mb=settings.worker_memory_mb,
+            timeout_setting="run_timeout_s",
+            job_name="the training run",
+            max_file_bytes=1 << 34,  # the run store's SQLite file and its write-ahead log
         )
 
     def start(self) -> None:
@@ -110,8 +131,8 @@ class JobPool:
         except TimeoutError:
             raise ProgramError(
                 "timeout",
-                f"the program ran longer than the {limit:g} s limit (job_timeout_s)",
-                limit="job_timeout_s",
+                f"{self.job_name} ran longer than the {limit:g} s limit ({self.timeout_setting})",
+                limit=self.timeout_setting,
             ) from None
         except ProcessExpired as error:
             raise _crash(error.exitcode) from None
@@ -148,7 +169,7 @@ class JobPool:
             max_workers=self.workers,
             max_tasks=self.max_jobs_per_worker,
             initializer=init_worker,
-            initargs=(self.memory_mb, self._base_dir),
+            initargs=(self.memory_mb, self._base_dir, self.max_file_bytes),
             context=multiprocessing.get_context("spawn"),
         )
         _ = self._pool.active  # reading it starts pebble's threads and the workers

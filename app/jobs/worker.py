@@ -44,13 +44,13 @@ m.backward()
 """
 
 
-def init_worker(memory_mb: int, base_dir: str | None = None) -> None:
+def init_worker(memory_mb: int, base_dir: str | None = None, max_file_bytes: int = 1 << 20) -> None:
     """pebble initializer: fence the process, import the heavy libraries, run one program."""
     # pebble's SIGTERM handler runs in Python, i.e. only between bytecodes: a worker stuck in
     # one long torch kernel would ignore it for the 3 s before pebble's SIGKILL, holding up the
     # pool's manager thread meanwhile. The default action ends the process at once.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    workdir = apply_fence(memory_mb, base_dir)
+    workdir = apply_fence(memory_mb, base_dir, max_file_bytes)
     # Remove the private directory when the worker retires after worker_max_jobs (a normal
     # exit runs multiprocessing's finalizers; killed workers are swept by the pool).
     util.Finalize(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 import types
 from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
+from torch import nn, optim
 from torch.utils import data as torch_data
 
 from app.config import ProgramLimits
@@ -32,7 +33,23 @@ _DATALOADER_OPTIONS = frozenset(
     {"dataset", "batch_size", "shuffle", "drop_last", "num_workers", "generator", "pin_memory"}
 )
 _PRINT_OPTION_BOUNDS = {"precision": 30, "threshold": 100_000, "edgeitems": 100, "linewidth": 1_000}
+_PRINT_PROFILES = frozenset({"default", "short"})  # "full" prints every element
 _STR_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill"})
+# Creators that hand back uninitialised memory, which in a warm worker can still hold an earlier
+# program's numbers: their results are zero-filled before the program sees them.
+_UNINITIALISED = frozenset(
+    id(f) for f in (torch.empty, torch.empty_like, np.empty, np.empty_like, np.ndarray)
+)
+_LEGACY_CONSTRUCTORS = frozenset(
+    id(cls)
+    for cls in (torch.Tensor, torch.FloatTensor, torch.DoubleTensor, torch.HalfTensor,
+                torch.IntTensor, torch.LongTensor, torch.ShortTensor, torch.ByteTensor,
+                torch.CharTensor, torch.BoolTensor)
+)  # fmt: skip
+# numpy dtype kinds a program may not hold: Python objects (whose operators run unchecked in C:
+# an object array's ** or << grows integers past max_int_bits), text and raw bytes (whose size
+# is not their element count).
+_REFUSED_NUMPY_KINDS = frozenset("OUSV")
 
 
 class OutputBuffer:
@@ -76,6 +93,10 @@ class Guard:
     def account(self, value: Any) -> Any:
         """Count the elements a result holds, refusing oversize results and runaway totals."""
         if isinstance(value, (torch.Tensor, np.ndarray)):
+            if isinstance(value, np.ndarray) and value.dtype.kind in _REFUSED_NUMPY_KINDS:
+                raise NotAllowed(
+                    f"numpy arrays of dtype {value.dtype} are not supported: use numbers"
+                )
             count = int(value.numel() if isinstance(value, torch.Tensor) else value.size)
             self._count(count)
         elif isinstance(value, (tuple, list)) and value and isinstance(value[0], torch.Tensor):
@@ -124,7 +145,20 @@ class Guard:
     def set_attribute(self, obj: Any, name: str, value: Any) -> None:
         if not attributes.attribute_writable(obj, name, self.user_classes):
             raise NotAllowed(f"assigning '{name}' on {_describe(obj)} is not allowed")
+        if isinstance(obj, torch.Tensor) and name == "data":
+            _check_replacement(obj, value, f"{name} of a tensor")
+        elif isinstance(obj, nn.Module) and not self.is_user_module(obj):
+            # PyTorch's own layers hand their parameters to C++ kernels (LSTM's among them)
+            # that trust the shapes they were built with: a smaller tensor there is read past
+            # its end. Replacing one must keep its shape, dtype, device and contiguity.
+            if name in obj._parameters or name in obj._buffers:
+                current = getattr(obj, name)
+                if current is not None:
+                    _check_replacement(current, value, f"'{name}' of {_describe(obj)}")
         setattr(obj, name, value)
+
+    def is_user_module(self, module: nn.Module) -> bool:
+        return any(cls in self.user_classes for cls in type(module).__mro__)
 
     def subscript(self, owner: Any, index: Any) -> Any:
         if not isinstance(owner, _SUBSCRIPTABLE) and not isinstance(owner, dict):
@@ -162,6 +196,31 @@ class Guard:
             return
         raise NotAllowed(f"calling {_describe(func)} is not allowed")
 
+    def is_program_code(self, func: Any) -> bool:
+        """A function, method or class the program defined (it runs under the interpreter)."""
+        if isinstance(func, UserFunction) or func in self.user_classes:
+            return True
+        if id(func) in self.user_callables:
+            return True
+        return isinstance(func, types.MethodType) and id(func.__func__) in self.user_callables
+
+    def check_forward(self, module: nn.Module) -> None:
+        """Calling a module runs its ``forward`` with the program's arguments, inside torch and
+        past every check here: it must be the program's own method, PyTorch's, or a module."""
+        forward = getattr(module, "forward", None)
+        if self.is_program_code(forward) or isinstance(forward, nn.Module):
+            return
+        if (
+            isinstance(forward, types.MethodType)
+            and "forward" not in vars(module)
+            and getattr(forward.__func__, "__module__", "").startswith("torch.")
+        ):
+            return  # the layer's own forward, defined by PyTorch
+        raise NotAllowed(
+            "a module's forward must be a method defined in the program or by PyTorch, not "
+            f"{_describe(forward)}"
+        )
+
     def call(
         self,
         func: Any,
@@ -173,6 +232,8 @@ class Guard:
     ) -> Any:
         self.check_callable(func)
         is_program_code = isinstance(func, UserFunction) or func in self.user_classes
+        if isinstance(func, nn.Module):
+            self.check_forward(func)
         if not is_program_code:
             self.check_arguments(func, args, kwargs)
         tensor_method = method if isinstance(owner, (torch.Tensor, np.ndarray)) else None
@@ -187,6 +248,8 @@ class Guard:
         if isinstance(owner, (list, dict, set)):
             operators.check_length(owner, self.limits)
         operators.check_length(result, self.limits)
+        if _is_uninitialised(func, method, owner, args, kwargs):
+            _zero_fill(result)
         return self.account(result)
 
     def check_string_growth(self, text: str, method: str | None, args: list[Any]) -> None:
@@ -205,7 +268,12 @@ class Guard:
 
     def check_arguments(self, func: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
         """Refuse arguments that would make torch or numpy loop or allocate beyond the limits."""
+        library = not _is_builtin_of(self, func)
         for value in (*args, *kwargs.values()):
+            if library and callable(value) and not isinstance(value, (nn.Module, type)):
+                # torch or numpy will call it, past every check here: only what the program
+                # could call itself (a Node from grad_fn, for one, is not)
+                self.check_callable(value)
             if isinstance(value, range) and len(value) > self.limits.max_sequence_length:
                 raise LimitExceeded(
                     "max_sequence_length",
@@ -223,10 +291,16 @@ class Guard:
             kwargs["num_workers"] = 0  # no worker processes inside the sandbox
             kwargs["pin_memory"] = False
         elif func is TORCH.member("set_printoptions"):
+            options = _bind(func, args, kwargs)
             for key, bound in _PRINT_OPTION_BOUNDS.items():
-                value = kwargs.get(key)
+                value = options.get(key)
                 if isinstance(value, (int, float)) and value > bound:
                     raise LimitExceeded(f"printoptions.{key}", bound, f"{key} is too large")
+            profile = options.get("profile")
+            if profile is not None and profile not in _PRINT_PROFILES:
+                raise NotAllowed(f"print profile {profile!r} is not supported (use 'default')")
+        if kwargs.get("fused"):
+            raise NotAllowed("fused optimizers are not supported: leave out fused=True")
 
     def check_context_manager(self, manager: Any, node: ast.AST) -> None:
         if not isinstance(manager, _CONTEXT_TYPES):
@@ -249,7 +323,7 @@ class Guard:
         line, column = _pos(node)
         if isinstance(exc, ProgramError):
             return exc
-        if isinstance(exc, MemoryError):
+        if isinstance(exc, MemoryError) or _is_allocation_failure(exc):
             return LimitExceeded(
                 "worker_memory_mb", "the worker's memory cap", "the program ran out of memory",
                 line, column,
@@ -266,6 +340,74 @@ class Guard:
 
 def _is_builtin_of(guard: Guard, func: Any) -> bool:
     return id(func) in getattr(guard, "builtin_ids", ())
+
+
+def _bind(func: Any, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Arguments by parameter name, however the program passed them."""
+    try:
+        return dict(inspect.signature(func).bind(*args, **kwargs).arguments)
+    except (TypeError, ValueError):
+        return dict(kwargs)  # the call itself will raise the TypeError
+
+
+def _check_replacement(current: Any, value: Any, what: str) -> None:
+    """``x.data = value`` and a layer's parameters: same shape, dtype, device, own memory."""
+    if not isinstance(current, torch.Tensor):
+        return
+    if not isinstance(value, torch.Tensor):
+        raise NotAllowed(f"{what} must be a tensor")
+    same = (
+        value.shape == current.shape
+        and value.dtype == current.dtype
+        and value.device == current.device
+    )
+    if not same:
+        raise NotAllowed(
+            f"{what} can only be replaced by a tensor of the same shape, dtype and device "
+            f"({tuple(current.shape)}, {current.dtype}, {current.device}); got "
+            f"({tuple(value.shape)}, {value.dtype}, {value.device})"
+        )
+    if not value.is_contiguous():
+        raise NotAllowed(f"{what} can only be replaced by a contiguous tensor (use .clone())")
+
+
+def _is_uninitialised(
+    func: Any, method: str | None, owner: Any, args: list[Any], kwargs: dict[str, Any]
+) -> bool:
+    if method == "new_empty" and isinstance(owner, torch.Tensor):
+        return True
+    if id(func) in _UNINITIALISED:
+        return True
+    # torch.Tensor(2, 3) allocates a shape; torch.Tensor([2, 3]) copies data
+    return id(func) in _LEGACY_CONSTRUCTORS and sizes.estimate_call(func, None, tuple(args), kwargs) is not None
+
+
+def _zero_fill(result: Any) -> None:
+    if isinstance(result, torch.Tensor):
+        with torch.no_grad():
+            result.zero_()
+    elif isinstance(result, np.ndarray) and result.flags.owndata and result.flags.writeable:
+        result.fill(0)
+
+
+def _is_allocation_failure(exc: BaseException) -> bool:
+    """PyTorch's allocators raise RuntimeError (CPU) or OutOfMemoryError (CUDA), not
+    MemoryError, when the worker's memory cap or the device is exhausted."""
+    if isinstance(exc, torch.OutOfMemoryError):
+        return True
+    text = str(exc)
+    return isinstance(exc, RuntimeError) and (
+        "can't allocate memory" in text or "not enough memory" in text
+    )
+
+
+def refuse_fused_step(optimizer: optim.Optimizer, args: Any, kwargs: Any) -> None:
+    """A global optimizer step pre-hook while a program runs: fused kernels (Adam, AdamW, SGD)
+    index a parameter's state by the parameter's size without checking it, so a program that
+    resizes a parameter or edits optimizer.state writes out of bounds. ``fused`` can be set
+    on a param group after construction, so it is refused at every step, however reached."""
+    if any(group.get("fused") for group in optimizer.param_groups):
+        raise NotAllowed("fused optimizers are not supported: set fused to False or None")
 
 
 def _describe(obj: Any) -> str:
