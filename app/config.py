@@ -86,7 +86,9 @@ class Settings(BaseSettings):
     # HTTP edges.
     max_body_bytes: int = Field(default=256_000, ge=1_024)
     max_json_int_digits: int = Field(default=20, ge=1, le=4_000)  # digits of a JSON integer
-    rate_limit_per_minute: int = Field(default=600, ge=1)
+    rate_limit_per_minute: int = Field(default=600, ge=1)  # POST /api/* per client address
+    rate_limit_burst: int = Field(default=60, ge=1)
+    trust_forwarded_for: bool = False  # key clients by X-Forwarded-For (behind our own proxy)
 
     # Rendering.
     dot_timeout_s: float = Field(default=10.0, gt=0)

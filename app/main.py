@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.api import graph, health, runs
 from app.api.errors import BodyGuard, StrictJSONResponse, install_error_handlers
+from app.api.ratelimit import RateLimit
 from app.config import Settings, get_settings
 from app.jobs.pool import JobPool
 from app.jobs.runs import RunManager
@@ -79,6 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.device = "cuda" if torch.cuda.is_available() else "cpu"
     app.state.render_slots = asyncio.Semaphore(settings.workers)
+    app.add_middleware(
+        RateLimit,
+        per_minute=settings.rate_limit_per_minute,
+        burst=settings.rate_limit_burst,
+        trust_forwarded=settings.trust_forwarded_for,
+    )
     app.add_middleware(
         BodyGuard,
         max_body_bytes=settings.max_body_bytes,

@@ -96,7 +96,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a gradtrace server with 2 workers, shared by the whole session."""
     tmp_dir = tmp_path_factory.mktemp("live_server")
     command = [sys.executable, "-m", "app", "serve", "--workers", "2"]
-    base_url, proc, _ = start_server(command, tmp_dir)
+    # Every test shares this server from one address: the per-client limit would throttle
+    # the suite itself (tests/test_api_ratelimit.py checks the limit on a server of its own).
+    env = {"GRADTRACE_RATE_LIMIT_PER_MINUTE": "1000000", "GRADTRACE_RATE_LIMIT_BURST": "100000"}
+    base_url, proc, _ = start_server(command, tmp_dir, env)
     yield base_url
     stop_server(proc)
 
