@@ -1,0 +1,239 @@
+// The autograd graph on screen: the server's Graphviz SVG (or a simple layered layout drawn
+// here when the server sends none), styled by node kind, with pan/zoom (svg-pan-zoom, vendored
+// as a classic script defining `svgPanZoom`), search, and click/keyboard selection of nodes.
+
+import { layoutSvg } from "./graph-layout.js";
+
+// Fitting a 3-node graph to a big box would blow it up to poster size; cap the fitted zoom.
+const MAX_FIT_ZOOM = 1.6;
+
+/** Parse SVG text into an element of this document, dropping anything that could run code. */
+export function parseSvg(text) {
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  const svg = doc.documentElement;
+  if (!svg || svg.nodeName !== "svg" || doc.querySelector("parsererror")) return null;
+  svg.querySelectorAll("script, foreignObject").forEach((el) => el.remove());
+  for (const el of [svg, ...svg.querySelectorAll("*")]) {
+    for (const attr of [...el.attributes]) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith("on")) el.removeAttribute(attr.name);
+      else if (name.endsWith("href") && !attr.value.startsWith("#")) el.removeAttribute(attr.name);
+    }
+  }
+  return document.importNode(svg, true);
+}
+
+/** A short spoken/tooltip description of a node. */
+export function describeNode(node) {
+  const names = node.vars?.length ? ` (${node.vars.join(", ")})` : "";
+  const shape = node.shape ? `, shape [${node.shape.join(", ")}]` : "";
+  const kind = node.kind === "leaf" ? "leaf tensor" : node.kind === "op" ? "backward op" : "tensor";
+  const op = node.kind === "leaf" && node.vars?.length ? node.vars.join(", ") : node.op;
+  return `${kind} ${op}${node.kind === "leaf" ? "" : names}${shape}`;
+}
+
+/**
+ * Add kind classes (gt-leaf / gt-op / gt-tensor, gt-named for named intermediates, gt-root for
+ * the tensor the graph is about) and, when `interactive`, keyboard focus and labels.
+ */
+export function decorate(svg, graph, { interactive = true } = {}) {
+  const byId = new Map((graph?.nodes || []).map((n) => [n.id, n]));
+  for (const g of svg.querySelectorAll("g.node")) {
+    const node = byId.get(g.id);
+    if (!node) continue;
+    g.classList.add(`gt-${node.kind}`);
+    if (node.kind !== "leaf" && node.vars?.length) g.classList.add("gt-named");
+    if (node.is_view) g.classList.add("gt-view");
+    if (graph.root_id && node.id === graph.root_id) g.classList.add("gt-root");
+    // Graphviz puts the bare id ("n3") in <title>, which browsers show as a useless tooltip.
+    const title = g.querySelector(":scope > title");
+    if (title) title.textContent = describeNode(node);
+    if (interactive) {
+      g.setAttribute("tabindex", "0");
+      g.setAttribute("role", "button");
+      g.setAttribute("aria-label", describeNode(node));
+    }
+  }
+  return svg;
+}
+
+export class GraphCanvas {
+  constructor(container, { onSelect } = {}) {
+    this.container = container;
+    this.onSelect = onSelect;
+    this.graph = null;
+    this.svg = null;
+    this.panZoom = null;
+    this.matches = [];
+    this.matchIndex = -1;
+    this.selectedId = null;
+    this.pointerStart = null;
+
+    // svg-pan-zoom turns a drag into a pan, but the browser still fires a click at the end;
+    // only a pointer that barely moved counts as a click on a node.
+    container.addEventListener("pointerdown", (e) => { this.pointerStart = [e.clientX, e.clientY]; });
+    container.addEventListener("click", (e) => {
+      const g = e.target.closest?.("g.node");
+      if (!g || !this.svg?.contains(g)) return;
+      const [x0, y0] = this.pointerStart || [e.clientX, e.clientY];
+      if (Math.hypot(e.clientX - x0, e.clientY - y0) > 5) return;
+      this.select(g.id);
+    });
+    container.addEventListener("keydown", (e) => {
+      const g = e.target.closest?.("g.node");
+      if (g && (e.key === "Enter" || e.key === " ")) {
+        e.preventDefault();
+        this.select(g.id);
+      }
+    });
+    this.resizeObserver = new ResizeObserver(() => {
+      if (this.panZoom && this.container.clientWidth > 0) this.panZoom.resize();
+    });
+    this.resizeObserver.observe(container);
+  }
+
+  /** Show the graph of an API result ({graph, svg}). */
+  render(result) {
+    this.destroy();
+    this.graph = result.graph || { nodes: [], edges: [] };
+    this.svgText = result.svg || null;
+    let svg = this.svgText ? parseSvg(this.svgText) : null;
+    this.usedFallback = !svg;
+    if (!svg) svg = layoutSvg(this.graph);
+    decorate(svg, this.graph);
+    svg.classList.add("gt-graph");
+    svg.setAttribute("width", "100%");
+    svg.setAttribute("height", "100%");
+    svg.setAttribute("role", "group");
+    svg.setAttribute("aria-label", `Autograd graph with ${this.graph.nodes.length} nodes`);
+    this.container.replaceChildren(svg);
+    this.svg = svg;
+    if (typeof window.svgPanZoom === "function") {
+      this.panZoom = window.svgPanZoom(svg, {
+        zoomEnabled: true,
+        panEnabled: true,
+        controlIconsEnabled: false,
+        dblClickZoomEnabled: false,
+        fit: true,
+        center: true,
+        minZoom: 0.05,
+        maxZoom: 40,
+        zoomScaleSensitivity: 0.25,
+      });
+      this.fit();
+    }
+  }
+
+  /** Show a message instead of a graph (before the first run, or when a run failed). */
+  clear(message) {
+    this.destroy();
+    const p = document.createElement("p");
+    p.className = "placeholder";
+    p.textContent = message;
+    this.container.replaceChildren(p);
+  }
+
+  destroy() {
+    if (this.panZoom) this.panZoom.destroy();
+    this.panZoom = null;
+    this.svg = null;
+    this.graph = null;
+    this.matches = [];
+    this.matchIndex = -1;
+    this.selectedId = null;
+  }
+
+  node(id) {
+    return this.graph?.nodes.find((n) => n.id === id) || null;
+  }
+
+  nodeElement(id) {
+    return this.svg ? this.svg.querySelector(`g.node[id="${CSS.escape(id)}"]`) : null;
+  }
+
+  /** Select a node (highlight it and report it to onSelect); null clears the selection. */
+  select(id) {
+    this.svg?.querySelectorAll(".gt-selected").forEach((el) => el.classList.remove("gt-selected"));
+    this.selectedId = id;
+    const node = id ? this.node(id) : null;
+    if (node) this.nodeElement(id)?.classList.add("gt-selected");
+    this.onSelect?.(node);
+  }
+
+  /** The first node showing the program name `name` (a variables-table row links to it). */
+  nodeForVar(name) {
+    return this.graph?.nodes.find((n) => n.vars?.includes(name)) || null;
+  }
+
+  /**
+   * Highlight the nodes `query` names; returns how many matched. A query that is exactly a
+   * program name ("x") finds that tensor only; anything else matches inside ops and names.
+   */
+  search(query) {
+    const q = query.trim().toLowerCase();
+    this.matches = [];
+    this.matchIndex = -1;
+    if (!this.svg) return 0;
+    const exact = this.graph.nodes.some((n) => (n.vars || []).some((v) => v.toLowerCase() === q));
+    for (const node of this.graph.nodes) {
+      const el = this.nodeElement(node.id);
+      if (!el) continue;
+      // A leaf's op is always "AccumulateGrad": searching it would make "mul" match every leaf.
+      const op = node.kind === "leaf" ? "" : node.op;
+      const text = [op, node.label, ...(node.vars || [])].join("\n").toLowerCase();
+      const hit = q !== "" && (exact ? (node.vars || []).some((v) => v.toLowerCase() === q) : text.includes(q));
+      el.classList.toggle("gt-match", hit);
+      el.classList.toggle("gt-dim", q !== "" && !hit);
+      if (hit) this.matches.push(node.id);
+    }
+    return this.matches.length;
+  }
+
+  /** Move the view to the next search match and focus it; returns its node or null. */
+  nextMatch(step = 1) {
+    if (!this.matches.length) return null;
+    const n = this.matches.length;
+    this.matchIndex = (((this.matchIndex + step) % n) + n) % n;
+    const id = this.matches[this.matchIndex];
+    this.centerOn(id);
+    this.nodeElement(id)?.focus({ preventScroll: true });
+    return this.node(id);
+  }
+
+  /** Bring a node into view (after the node panel narrowed the canvas, say) if it is not. */
+  reveal(id) {
+    window.requestAnimationFrame(() => {
+      const el = this.nodeElement(id);
+      if (!el || !this.panZoom) return;
+      this.panZoom.resize();
+      const box = el.getBoundingClientRect();
+      const frame = this.container.getBoundingClientRect();
+      const inside = box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
+      if (!inside) this.centerOn(id);
+    });
+  }
+
+  centerOn(id) {
+    const el = this.nodeElement(id);
+    if (!el || !this.panZoom) return;
+    const box = el.getBoundingClientRect();
+    const frame = this.container.getBoundingClientRect();
+    this.panZoom.panBy({
+      x: frame.left + frame.width / 2 - (box.left + box.width / 2),
+      y: frame.top + frame.height / 2 - (box.top + box.height / 2),
+    });
+  }
+
+  zoomIn() { this.panZoom?.zoomIn(); }
+  zoomOut() { this.panZoom?.zoomOut(); }
+
+  fit() {
+    const pz = this.panZoom;
+    if (!pz || this.container.clientWidth === 0) return;
+    pz.resize();
+    pz.fit();
+    const { realZoom } = pz.getSizes();
+    if (realZoom > MAX_FIT_ZOOM) pz.zoom((pz.getZoom() * MAX_FIT_ZOOM) / realZoom);
+    pz.center();
+  }
+}

@@ -1,0 +1,94 @@
+// Two panels of the training page that belong to one run: the autograd graph of one training
+// step (GET /api/runs/{id}/graph, drawn like the graph page with its node panel) and the
+// "try the trained model" box (POST /api/runs/{id}/predict).
+
+import { api } from "./api.js";
+import { $ } from "./dom.js";
+import { GraphCanvas } from "./graph-canvas.js";
+import { renderNodePanel } from "./node-panel.js";
+import { featureCount } from "./train-model.js";
+
+export class StepGraph {
+  constructor() {
+    this.load = $("#step-graph-load");
+    this.panel = $("#step-node-panel");
+    this.title = $("#step-node-title");
+    this.body = $("#step-node-body");
+    this.canvas = new GraphCanvas($("#step-graph"), { onSelect: (node) => this.open(node) });
+    this.runId = null;
+    this.result = null;
+    this.load.addEventListener("click", () => this.show(this.runId));
+    $("#step-zoom-fit").addEventListener("click", () => this.canvas.fit());
+    $("#step-node-close").addEventListener("click", () => this.canvas.select(null));
+  }
+
+  /** Fetch and draw the graph of run `id` (a later call for another run wins). */
+  async show(id) {
+    this.runId = id;
+    this.result = null;
+    this.panel.hidden = true;
+    if (!id) return;
+    this.load.disabled = false;
+    this.load.setAttribute("aria-busy", "true");
+    this.canvas.clear("Loading the graph of one training step…");
+    try {
+      const result = await api.runGraph(id);
+      if (this.runId !== id) return;
+      this.result = result;
+      if (result.graph?.nodes?.length) this.canvas.render(result);
+      else this.canvas.clear("This step has no autograd graph.");
+    } catch (err) {
+      if (this.runId === id) this.canvas.clear(`The graph could not be loaded: ${err.message}`);
+    } finally {
+      this.load.removeAttribute("aria-busy");
+    }
+  }
+
+  open(node) {
+    if (!node) { this.panel.hidden = true; return; }
+    this.title.textContent = node.kind === "leaf" && node.vars?.length ? node.vars.join(", ") : node.op;
+    renderNodePanel(this.body, node, this.result?.variables || {});
+    this.panel.hidden = false;
+    this.canvas.reveal(node.id);
+  }
+}
+
+export class PredictBox {
+  constructor() {
+    this.panel = $("#predict-panel");
+    this.inputs = $("#predict-inputs");
+    this.output = $("#predict-output");
+    this.runId = null;
+    $("#predict-form").addEventListener("submit", (e) => { e.preventDefault(); this.predict(); });
+  }
+
+  hide() {
+    this.panel.hidden = true;
+    this.output.hidden = true;
+  }
+
+  /** Offer predictions for finished run `id`, prefilled with the config's predict_x. */
+  show(id, config) {
+    this.runId = id;
+    const n = featureCount(config) || 1;
+    this.inputs.value = JSON.stringify(config.predict_x || [new Array(n).fill(n === 1 ? 4.0 : 0.0)]);
+    this.panel.hidden = false;
+  }
+
+  async predict() {
+    this.output.hidden = false;
+    let inputs;
+    try {
+      inputs = JSON.parse(this.inputs.value);
+    } catch {
+      this.output.textContent = "Write the inputs as JSON rows, e.g. [[4.0], [5.0]].";
+      return;
+    }
+    try {
+      const { outputs } = await api.predict(this.runId, inputs);
+      this.output.textContent = inputs.map((row, i) => `${JSON.stringify(row)} → ${JSON.stringify(outputs[i])}`).join("\n");
+    } catch (err) {
+      this.output.textContent = err.message;
+    }
+  }
+}
