@@ -154,6 +154,7 @@ async def build_graph(
         settings.program_limits(),
         settings.max_value_elements,
         settings.max_graph_nodes,
+        payload.render_svg,
     )
     return await graph_response(
         unpack_result(outcome), payload.render_svg, settings, render_slots, started
@@ -170,17 +171,17 @@ async def graph_response(
     """A worker's graph result as the response body: SVG laid out here, timings added."""
     round_trip_ms = _ms_since(started)
     job_ms = result["timings_ms"]
-    svg: str | None = None
+    svg: str | None = result.get("svg")  # small graphs come laid out by the worker
     svg_error: dict[str, str] | None = None
     render_started = time.perf_counter()
-    if render_svg:
+    if render_svg and svg is None:
         # A few dot processes at a time: layouts are CPU-bound and the workers need the cores.
         async with render_slots:
             try:
                 svg = await render_svg_async(result["dot"], timeout=settings.dot_timeout_s)
             except RenderError as error:
                 svg_error = {"reason": error.reason, "message": str(error)}
-    render_ms = _ms_since(render_started) if render_svg else 0.0
+    render_ms = _ms_since(render_started) + job_ms.get("render", 0.0) if render_svg else 0.0
     return {
         "variables": result["variables"],
         "graph": result["graph"],

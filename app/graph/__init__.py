@@ -4,7 +4,13 @@ A plain library (torch, graphviz and the standard library only); the API and job
 """
 
 from app.graph.model import Edge, Graph, Node, NodeKind, SavedValue, shape_text
-from app.graph.render import RenderError, render_svg, render_svg_async, to_dot
+from app.graph.render import (
+    RenderError,
+    render_svg,
+    render_svg_async,
+    render_svg_in_process,
+    to_dot,
+)
 from app.graph.values import describe_tensor, json_number, tensor_values, to_jsonable
 from app.graph.walk import is_view_op, saved_values, walk
 
@@ -20,6 +26,7 @@ __all__ = [
     "json_number",
     "render_svg",
     "render_svg_async",
+    "render_svg_in_process",
     "saved_values",
     "shape_text",
     "tensor_values",

@@ -30,6 +30,9 @@ log = logging.getLogger("gradtrace.worker")
 
 # Elements per response that get PyTorch's own printout (value_text/grad_text).
 TEXT_BUDGET_ELEMENTS = 20_000
+# Graphs up to this many nodes are laid out inside the worker (about 1 ms instead of the 10 ms
+# a dot process takes to start); bigger ones by dot in the web process, under dot_timeout_s.
+IN_PROCESS_RENDER_NODES = 400
 
 # The program every worker runs once at start, so the first real request finds torch, the
 # interpreter and the graph code imported and their lazy initialisation done.
@@ -71,7 +74,7 @@ def init_worker(memory_mb: int, base_dir: str | None = None, max_file_bytes: int
 
 
 def _warm_up() -> None:
-    result = run_graph_job(WARM_UP_SOURCE, "cpu", True, ProgramLimits(), 100, 100)
+    result = run_graph_job(WARM_UP_SOURCE, "cpu", True, ProgramLimits(), 100, 100, True)
     problem = result.get("internal_error") or result.get("error")
     if problem:
         log.error("worker warm-up program failed: %s", problem)
@@ -89,8 +92,12 @@ def run_graph_job(
     limits: ProgramLimits,
     max_value_elements: int,
     max_graph_nodes: int,
+    render_svg: bool = False,
 ) -> dict[str, Any]:
     """Run one program and return its graph, variables, DOT text, stdout and plots.
+
+    With ``render_svg``, a small graph is also laid out here (``svg``); otherwise ``svg`` is
+    None and the web process runs ``dot`` with its own timeout.
 
     Returns ``{"error": {...}}`` for a :class:`ProgramError`. Other exceptions are bugs in
     gradtrace: they come back as ``{"internal_error": traceback}``, logged by the parent.
@@ -100,7 +107,14 @@ def run_graph_job(
     started = time.perf_counter()
     try:
         return _graph_job(
-            source, device, show_saved, limits, max_value_elements, max_graph_nodes, started
+            source,
+            device,
+            show_saved,
+            limits,
+            max_value_elements,
+            max_graph_nodes,
+            render_svg,
+            started,
         )
     except ProgramError as err:
         return {"error": err.to_json()}
@@ -117,6 +131,7 @@ def _graph_job(
     limits: ProgramLimits,
     max_value_elements: int,
     max_graph_nodes: int,
+    render_svg: bool,
     started: float,
 ) -> dict[str, Any]:
     from app.graph import to_dot, to_jsonable, walk
@@ -129,11 +144,15 @@ def _graph_job(
     root = result.backward_roots[-1] if result.backward_roots else None
     graph = walk(named, root=root, show_saved=show_saved, max_nodes=max_graph_nodes)
     variables = describe_all(named, max_value_elements)
+    dot = to_dot(graph)
     done = time.perf_counter()
+    svg = small_graph_svg(dot, len(graph.nodes)) if render_svg else None
+    rendered = time.perf_counter()
     return {
         "variables": variables,
         "graph": graph.to_json(),
-        "dot": to_dot(graph),
+        "dot": dot,
+        "svg": svg,
         "stdout": result.stdout,
         "warnings": list(result.warnings),
         "plots": [to_jsonable(dataclasses.asdict(figure)) for figure in result.figures],
@@ -141,9 +160,22 @@ def _graph_job(
         "timings_ms": {
             "run": (ran - started) * 1000,
             "walk": (done - ran) * 1000,
+            "render": (rendered - done) * 1000 if svg is not None else 0.0,
             "job": (time.perf_counter() - started) * 1000,
         },
     }
+
+
+def small_graph_svg(dot: str, nodes: int) -> str | None:
+    """The SVG of a small graph laid out in this worker, else None (the web process renders)."""
+    from app.graph import RenderError, render_svg_in_process
+
+    if nodes > IN_PROCESS_RENDER_NODES:
+        return None  # a big layout may take seconds: leave it to dot and its own timeout
+    try:
+        return render_svg_in_process(dot)
+    except RenderError:
+        return None  # let the web process try dot, which reports the failure properly
 
 
 def describe_all(named: dict[str, Any], max_value_elements: int) -> dict[str, dict[str, Any]]:
