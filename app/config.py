@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     sse_poll_s: float = Field(default=0.25, gt=0, le=10)
     sse_ping_s: float = Field(default=15.0, gt=0, le=300)
 
+    # Scale-out mode (docs/deploy.md): set redis_url and jobs go to `gradtrace worker`
+    # processes through Celery on Redis, runs live in Redis. Unset: everything in-process.
+    redis_url: str | None = None
+    queue_wait_s: float = Field(default=30.0, gt=0, le=3_600)  # a program waiting for a worker
+    worker_recycle_mb: int = Field(default=1_536, ge=128)  # resident size that retires a worker
+    run_lease_s: float = Field(default=15.0, ge=1, le=600)  # silence that ends a run as failed
+
     # HTTP edges.
     max_body_bytes: int = Field(default=256_000, ge=1_024)
     max_json_int_digits: int = Field(default=20, ge=1, le=4_000)  # digits of a JSON integer

@@ -77,6 +77,7 @@ async def create_run(
     ],
     request: Request,
     manager: Manager,
+    settings: Annotated[Settings, Depends(app_settings)],
 ) -> Response:
     if config.device == "cuda" and request.app.state.device != "cuda":
         return error_response(
@@ -87,7 +88,7 @@ async def create_run(
         raise Saturated(pool.in_flight, pool.capacity, 5)
     spec = config.model_dump(mode="json")
     run_id = await asyncio.to_thread(manager.store.create_run, spec)
-    manager.launch(run_id, spec)
+    manager.launch(run_id, spec, settings.training_limits())
     body = {"id": run_id, "status": "queued", "events_url": f"/api/runs/{run_id}/events"}
     return StrictJSONResponse(body, status_code=201, headers={"Location": f"/api/runs/{run_id}"})
 
@@ -136,17 +137,21 @@ async def predict(
     payload: PredictRequest,
     store: Store,
     pool: Annotated[JobPool, Depends(job_pool)],
+    settings: Annotated[Settings, Depends(app_settings)],
 ) -> Response:
     record = await asyncio.to_thread(store.get_run, run_id, history=False)
     if record is None:
         return not_found(run_id)
     final = await asyncio.to_thread(final_event, store, record)
-    if record.status != "succeeded" or not final or "params" not in final:
+    # The done event decides, not the status: a worker appends done before it sets
+    # "succeeded", and a client that predicts the moment it sees done must get its answer.
+    if not final or "params" not in final:
         return error_response(
             409, "conflict", f"run {run_id} has no trained model ({record.status})"
         )
     state = {**final["params"], **final.get("buffers", {})}
-    outputs = await pool.submit(predict_job, record.config, state, payload.inputs)
+    limits = settings.training_limits()
+    outputs = await pool.submit(predict_job, record.config, state, payload.inputs, limits)
     return StrictJSONResponse({"inputs": payload.inputs, "outputs": outputs})
 
 
@@ -175,6 +180,7 @@ async def run_graph(
         show_saved,
         settings.max_value_elements,
         settings.max_graph_nodes,
+        settings.training_limits(),
     )
     slots = request.app.state.render_slots
     body = await graph_response(result, render_svg, settings, slots, started)

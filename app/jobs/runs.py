@@ -14,6 +14,7 @@ import contextlib
 import logging
 from typing import Any
 
+from app.config import TrainingLimits
 from app.jobs.pool import JobPool
 from app.jobs.training_jobs import run_training_job
 from app.lang.errors import ProgramError
@@ -32,16 +33,25 @@ class RunManager:
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.closing = False
 
-    def launch(self, run_id: str, config: dict[str, Any]) -> None:
-        """Start a run the store holds as queued (call from the event loop)."""
+    def launch(
+        self, run_id: str, config: dict[str, Any], limits: TrainingLimits | None = None
+    ) -> None:
+        """Start a run the store holds as queued (call from the event loop).
+
+        ``limits`` are the ones the config was validated against (the app's settings); the
+        worker checks it again with them, since it cannot read the server's GRADTRACE_*.
+        """
         device = self.device if config.get("device", "auto") == "auto" else config["device"]
-        task = asyncio.create_task(self._execute(run_id, config, device), name=f"run-{run_id}")
+        work = self._execute(run_id, config, device, limits)
+        task = asyncio.create_task(work, name=f"run-{run_id}")
         self.tasks[run_id] = task
         task.add_done_callback(lambda _: self.tasks.pop(run_id, None))
 
-    async def _execute(self, run_id: str, config: dict[str, Any], device: str) -> None:
+    async def _execute(
+        self, run_id: str, config: dict[str, Any], device: str, limits: TrainingLimits | None
+    ) -> None:
         try:
-            await self.pool.submit(run_training_job, run_id, config, self.store, device)
+            await self.pool.submit(run_training_job, run_id, config, self.store, device, limits)
         except asyncio.CancelledError:
             if self.closing:  # never left "running": a restart would find it cut off anyway
                 reason = "the server shut down before the run finished"

@@ -4,29 +4,77 @@ A run writes its events straight into the run store as they happen (SQLite here;
 in scale-out), so the web process only reads: any SSE subscriber sees an epoch as soon as it is
 committed. The web process alone decides a run's end when the worker is killed (timeout,
 cancel, crash); the worker decides it otherwise.
+
+Every job takes the web process's ``TrainingLimits``: the worker fence clears GRADTRACE_* from
+a worker's environment, so without them a worker would validate a config again against the
+default limits and refuse what the server was configured to allow.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.runs.records import RunStore
+from app.runs.records import RunClosed, RunStore
+
+if TYPE_CHECKING:
+    from app.config import TrainingLimits
+
+# Why a run stopped when its worker outlived the web process (SIGKILL, the OOM killer).
+SERVER_GONE = "the server stopped before the run finished"
 
 
-def run_training_job(run_id: str, config: dict[str, Any], store: RunStore, device: str) -> str:
+def use_limits(limits: TrainingLimits | None) -> None:
+    """Make this worker's settings carry ``limits`` (the web process's), for every check that
+    reads them (config validation, the size of the done event). None keeps the worker's own."""
+    if limits is None:
+        return
+    from dataclasses import fields
+
+    from app.config import get_settings
+
+    settings = get_settings()  # cached per process: every later current_limits() sees these
+    for limit in fields(limits):
+        setattr(settings, f"train_{limit.name}", getattr(limits, limit.name))
+
+
+def run_training_job(
+    run_id: str,
+    config: dict[str, Any],
+    store: RunStore,
+    device: str,
+    limits: TrainingLimits | None = None,
+) -> str:
     """Train ``config``, appending every event to ``store``; return the run's final status."""
     from app.lang.errors import clean_message
     from app.training.loop import train
 
-    store.set_status(run_id, "running")
+    use_limits(limits)
+    if not store.set_status(run_id, "running"):
+        # Ended before it started (cancelled while queued, or swept by a restart): its log is
+        # closed, so there is nothing to train for.
+        record = store.get_run(run_id, history=False)
+        return record.status if record is not None else "missing"
+    parent = os.getppid()
+
+    def orphaned() -> bool:
+        # The web process died without stopping this worker (SIGKILL, the OOM killer): nobody
+        # enforces run_timeout_s or a cancel any more, so the run must not go on alone. Asked
+        # before every batch; getppid is one cheap system call.
+        return os.getppid() != parent
+
     try:
-        for event in train(config, device=device):
+        for event in train(config, device=device, should_stop=orphaned):
             kind = event.pop("type")
+            if kind == "cancelled":  # only `orphaned` stops train() early
+                store.set_status(run_id, "failed", error=SERVER_GONE)
+                return "failed"
             store.append_event(run_id, kind, event)
-            if kind == "cancelled":
-                store.set_status(run_id, "cancelled")
-                return "cancelled"
+    except RunClosed:
+        # Ended from outside while training (a restarted server's sweep after a crash): the
+        # log already says how, and no event may follow its end.
+        return "closed"
     except Exception as exc:  # a PyTorch error in the run: the user sees PyTorch's words
         message = clean_message(f"{type(exc).__name__}: {exc}")
         store.append_event(run_id, "error", {"error": {"type": "runtime", "message": message}})
@@ -36,21 +84,32 @@ def run_training_job(run_id: str, config: dict[str, Any], store: RunStore, devic
     return "succeeded"
 
 
-def predict_job(config: dict[str, Any], state: dict[str, Any], inputs: list[list[float]]) -> Any:
+def predict_job(
+    config: dict[str, Any],
+    state: dict[str, Any],
+    inputs: list[list[float]],
+    limits: TrainingLimits | None = None,
+) -> Any:
     """Outputs of the trained model (config + final parameters) for ``inputs``."""
     from app.training.predict import predict
 
+    use_limits(limits)
     return predict(config, state, inputs)
 
 
 def run_graph_step_job(
-    config: dict[str, Any], show_saved: bool, max_value_elements: int, max_graph_nodes: int
+    config: dict[str, Any],
+    show_saved: bool,
+    max_value_elements: int,
+    max_graph_nodes: int,
+    limits: TrainingLimits | None = None,
 ) -> dict[str, Any]:
     """The autograd graph of one training step's loss, in the shape of POST /api/graph."""
     from app.graph import to_dot, walk
     from app.jobs.worker import describe_all
     from app.training.loop import graph_step
 
+    use_limits(limits)
     started = time.perf_counter()
     loss, named = graph_step(config, device="cpu")
     loss.backward()  # so the parameters show this step's gradients

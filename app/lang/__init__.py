@@ -6,15 +6,19 @@ finished program holds, under the names the graph and the page show.
 
 from __future__ import annotations
 
+import threading
 import warnings
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import torch
 from torch import nn
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 from app.config import ProgramLimits
 from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, SyntaxProblem, clean_message
 from app.lang.functions import UserFunction
+from app.lang.guard import refuse_fused_step
 from app.lang.interpreter import Interpreter
 from app.lang.parse import parse_program
 from app.lang.result import ProgramResult
@@ -46,19 +50,25 @@ def run_program(
         if text not in caught and len(caught) < 20:
             caught.append(text)
 
-    with isolated_global_state(device), warnings.catch_warnings():
-        warnings.simplefilter("always")
-        warnings.showwarning = record_warning
-        try:
-            interpreter.run(tree)
-        except RecursionError:
-            raise LimitExceeded(
-                "max_call_depth", limits.max_call_depth, "the program nests too deeply"
-            ) from None
-        except MemoryError:
-            raise LimitExceeded(
-                "worker_memory_mb", "the worker's memory cap", "the program ran out of memory"
-            ) from None
+    def execute() -> None:
+        hook = register_optimizer_step_pre_hook(refuse_fused_step)
+        with isolated_global_state(device), warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = record_warning
+            try:
+                interpreter.run(tree)
+            except RecursionError:
+                raise LimitExceeded(
+                    "max_call_depth", limits.max_call_depth, "the program nests too deeply"
+                ) from None
+            except MemoryError:
+                raise LimitExceeded(
+                    "worker_memory_mb", "the worker's memory cap", "the program ran out of memory"
+                ) from None
+            finally:
+                hook.remove()
+
+    _on_large_stack(execute, _stack_bytes(limits))
     return ProgramResult(
         namespace=_visible(interpreter.globals),
         stdout=interpreter.output.text(),
@@ -70,6 +80,49 @@ def run_program(
             name: _visible(values) for name, values in interpreter.function_locals.items()
         },
     )
+
+
+# Some C code recurses over nested values without a depth check: hashing a tuple nested 200,000
+# deep overflows the main thread's 8 MB stack (SIGSEGV), and a program builds one in a loop.
+# Nesting grows by at most one level per step, and each level takes well under 96 bytes of C
+# stack, so a program runs on a thread whose stack max_steps cannot exhaust. The stack is
+# reserved address space; only the pages a program uses are ever touched.
+_STACK_BYTES_PER_STEP = 96
+_MIN_STACK_BYTES = 32 << 20
+_MAX_STACK_BYTES = 1 << 30
+_stack_size_lock = threading.Lock()
+T = TypeVar("T")
+
+
+def _stack_bytes(limits: ProgramLimits) -> int:
+    wanted = limits.max_steps * _STACK_BYTES_PER_STEP
+    return min(_MAX_STACK_BYTES, max(_MIN_STACK_BYTES, wanted))
+
+
+def _on_large_stack(function: Callable[[], T], stack_bytes: int) -> T:
+    """Run ``function`` on a new thread with a ``stack_bytes`` stack; return or raise its outcome.
+
+    Thread-local torch state (grad mode, the default device) is set up inside ``function``.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # handed to the calling thread as it was raised
+            outcome["error"] = error
+
+    with _stack_size_lock:  # stack_size() applies to every thread started while it is set
+        previous = threading.stack_size(stack_bytes)
+        try:
+            thread = threading.Thread(target=target, name="gradtrace-program", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _visible(names: dict[str, Any]) -> dict[str, Any]:
@@ -105,5 +158,27 @@ def _add_names(named: dict[str, torch.Tensor], prefix: str, values: dict[str, An
         if isinstance(value, torch.Tensor):
             named[prefix + name] = value
         elif isinstance(value, nn.Module):
-            for param_name, param in value.named_parameters():
+            for param_name, param in _parameters_of(value):
                 named[f"{prefix}{name}.{param_name}"] = param
+
+
+def _parameters_of(module: nn.Module) -> Iterator[tuple[str, torch.Tensor]]:
+    """``module.named_parameters()``, read from the modules' own tables.
+
+    Never through the module's methods: this runs after the program, outside its limits, and a
+    program's class may define ``named_parameters`` or ``named_modules`` itself.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[str, nn.Module]] = [("", module)]
+    visited: set[int] = set()
+    while stack:
+        prefix, current = stack.pop()
+        if id(current) in visited:
+            continue
+        visited.add(id(current))
+        for name, param in current._parameters.items():
+            if isinstance(param, torch.Tensor) and id(param) not in seen:
+                seen.add(id(param))
+                yield prefix + name, param
+        children = [(n, m) for n, m in current._modules.items() if isinstance(m, nn.Module)]
+        stack.extend((f"{prefix}{n}.", m) for n, m in reversed(children))

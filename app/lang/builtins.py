@@ -47,15 +47,27 @@ def _qualified(cls: type) -> str:
 
 
 def make_builtins(interp: Interpreter) -> dict[str, Any]:
-    """The builtin names of one run, bound to its interpreter for step counting and output."""
+    """The builtin names of one run, bound to its interpreter for step counting and output.
+
+    Functions a program passes in (``key=``, ``map``'s and ``filter``'s) are called through
+    ``interp.call``, like a call the program wrote, so they meet the same checks.
+    """
     it = interp.iterate
+
+    def apply(function: Any, *args: Any) -> Any:
+        return interp.call(function, list(args), {})
 
     def print_(*values: Any, sep: Any = " ", end: Any = "\n", flush: bool = False) -> None:
         sep = " " if sep is None else sep
         end = "\n" if end is None else end
         if not isinstance(sep, str) or not isinstance(end, str):
             raise TypeError("sep and end must be strings")
-        interp.output.write(sep.join(str(v) for v in values) + end)
+        for value in values:
+            interp.check_text(value)
+        texts = [str(v) for v in values]
+        # measured before joining: print(*[s] * 10**5) would build gigabytes first
+        interp.output.reserve(sum(map(len, texts)) + len(sep) * len(texts) + len(end))
+        interp.output.write(sep.join(texts) + end)
 
     def list_(iterable: Iterable[Any] = ()) -> list[Any]:
         return list(it(iterable))
@@ -92,10 +104,10 @@ def make_builtins(interp: Interpreter) -> dict[str, Any]:
                     name = "max" if pick_max else "min"
                     raise ValueError(f"{name}() iterable argument is empty")
                 return default
-            best, best_key = items[0], key(items[0]) if key else items[0]
+            best, best_key = items[0], apply(key, items[0]) if key else items[0]
             for item in items[1:]:
                 interp.tick()
-                value = key(item) if key else item
+                value = apply(key, item) if key else item
                 if (value > best_key) if pick_max else (value < best_key):
                     best, best_key = item, value
             return best
@@ -105,7 +117,9 @@ def make_builtins(interp: Interpreter) -> dict[str, Any]:
     def sorted_(iterable: Iterable[Any], key: Any = None, reverse: bool = False) -> list[Any]:
         items = list(it(iterable))
         interp.tick(len(items))
-        return py.sorted(items, key=key, reverse=reverse)
+        if key is None:
+            return py.sorted(items, reverse=reverse)
+        return py.sorted(items, key=lambda item: apply(key, item), reverse=reverse)
 
     def reversed_(sequence: Any) -> list[Any]:
         return list(it(py.reversed(sequence)))
@@ -118,12 +132,12 @@ def make_builtins(interp: Interpreter) -> dict[str, Any]:
 
     def map_(function: Any, *iterables: Any) -> list[Any]:
         interp.check_callable(function)
-        return [function(*items) for items in it(zip(*iterables, strict=False))]
+        return [apply(function, *items) for items in it(zip(*iterables, strict=False))]
 
     def filter_(function: Any, iterable: Iterable[Any]) -> list[Any]:
         if function is not None:
             interp.check_callable(function)
-        return [v for v in it(iterable) if (function(v) if function else v)]
+        return [v for v in it(iterable) if (apply(function, v) if function else v)]
 
     def type_(*args: Any) -> TypeName:
         if len(args) != 1:
@@ -141,6 +155,11 @@ def make_builtins(interp: Interpreter) -> dict[str, Any]:
         if mod is not None:
             return py.pow(base, exp, mod)  # modular pow stays small
         return interp.binary("**", base, exp)
+
+    def iter_(iterable: Any, *sentinel: Any) -> Any:
+        if sentinel:
+            raise NotAllowed("iter(function, sentinel) is not supported: use a while loop")
+        return py.iter(iterable)
 
     def next_(iterator: Any, *default: Any) -> Any:
         interp.tick()
@@ -180,7 +199,7 @@ def make_builtins(interp: Interpreter) -> dict[str, Any]:
         "pow": pow_,
         "chr": py.chr,
         "ord": py.ord,
-        "iter": py.iter,
+        "iter": iter_,
         "next": next_,
         "hash": py.hash,
     }

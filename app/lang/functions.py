@@ -120,6 +120,8 @@ def build_class(interp: Interpreter, node: ast.ClassDef, scope: Scope) -> type:
             namespace[statement.name] = wrapper
         else:
             interp.exec_stmt(statement, class_scope)
+    if "forward" in namespace:
+        interp.check_forward(namespace["forward"])
     body = {"__module__": "__main__", "__qualname__": node.name, **namespace}
     cls = type(node.name, (base,), body)
     for function in functions:

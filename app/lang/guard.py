@@ -33,6 +33,7 @@ _DATALOADER_OPTIONS = frozenset(
     {"dataset", "batch_size", "shuffle", "drop_last", "num_workers", "generator", "pin_memory"}
 )
 _PRINT_OPTION_BOUNDS = {"precision": 30, "threshold": 100_000, "edgeitems": 100, "linewidth": 1_000}
+_TEXT_FUNCTIONS = frozenset({id(str), id(repr)})  # str(value), repr(value): see check_text
 _PRINT_PROFILES = frozenset({"default", "short"})  # "full" prints every element
 _STR_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill"})
 # Creators that hand back uninitialised memory, which in a warm worker can still hold an earlier
@@ -61,10 +62,14 @@ class OutputBuffer:
         self.size = 0
 
     def write(self, text: str) -> None:
+        self.reserve(len(text))
         self.size += len(text)
-        if self.size > self.limit:
-            raise LimitExceeded("max_output_chars", self.limit, "the program printed too much")
         self.parts.append(text)
+
+    def reserve(self, length: int) -> None:
+        """Refuse, before it is built, text that would take the output past its limit."""
+        if self.size + length > self.limit:
+            raise LimitExceeded("max_output_chars", self.limit, "the program printed too much")
 
     def text(self) -> str:
         return "".join(self.parts)
@@ -145,16 +150,21 @@ class Guard:
     def set_attribute(self, obj: Any, name: str, value: Any) -> None:
         if not attributes.attribute_writable(obj, name, self.user_classes):
             raise NotAllowed(f"assigning '{name}' on {_describe(obj)} is not allowed")
+        if isinstance(obj, nn.Module) and name == "forward":
+            self.check_forward(value)
         if isinstance(obj, torch.Tensor) and name == "data":
             _check_replacement(obj, value, f"{name} of a tensor")
-        elif isinstance(obj, nn.Module) and not self.is_user_module(obj):
+        elif (
+            isinstance(obj, nn.Module)
+            and not self.is_user_module(obj)
+            and (name in obj._parameters or name in obj._buffers)
+        ):
             # PyTorch's own layers hand their parameters to C++ kernels (LSTM's among them)
             # that trust the shapes they were built with: a smaller tensor there is read past
             # its end. Replacing one must keep its shape, dtype, device and contiguity.
-            if name in obj._parameters or name in obj._buffers:
-                current = getattr(obj, name)
-                if current is not None:
-                    _check_replacement(current, value, f"'{name}' of {_describe(obj)}")
+            current = getattr(obj, name)
+            if current is not None:
+                _check_replacement(current, value, f"'{name}' of {_describe(obj)}")
         setattr(obj, name, value)
 
     def is_user_module(self, module: nn.Module) -> bool:
@@ -204,22 +214,22 @@ class Guard:
             return True
         return isinstance(func, types.MethodType) and id(func.__func__) in self.user_callables
 
-    def check_forward(self, module: nn.Module) -> None:
-        """Calling a module runs its ``forward`` with the program's arguments, inside torch and
-        past every check here: it must be the program's own method, PyTorch's, or a module."""
-        forward = getattr(module, "forward", None)
-        if self.is_program_code(forward) or isinstance(forward, nn.Module):
+    def check_forward(self, value: Any) -> None:
+        """A module's ``forward`` runs with the caller's arguments inside torch, past every check
+        here: the program may set it only to its own function or method, or to a module."""
+        if value is None or self.is_program_code(value) or isinstance(value, nn.Module):
             return
-        if (
-            isinstance(forward, types.MethodType)
-            and "forward" not in vars(module)
-            and getattr(forward.__func__, "__module__", "").startswith("torch.")
-        ):
-            return  # the layer's own forward, defined by PyTorch
         raise NotAllowed(
-            "a module's forward must be a method defined in the program or by PyTorch, not "
-            f"{_describe(forward)}"
+            f"a module's forward must be a function defined in the program, not {_describe(value)}"
         )
+
+    def guarded(self, function: Any) -> Any:
+        """``function`` as a callback for library code: each call goes through ``call``."""
+
+        def callback(*args: Any, **kwargs: Any) -> Any:
+            return self.call(function, list(args), kwargs)
+
+        return callback
 
     def call(
         self,
@@ -232,8 +242,6 @@ class Guard:
     ) -> Any:
         self.check_callable(func)
         is_program_code = isinstance(func, UserFunction) or func in self.user_classes
-        if isinstance(func, nn.Module):
-            self.check_forward(func)
         if not is_program_code:
             self.check_arguments(func, args, kwargs)
         tensor_method = method if isinstance(owner, (torch.Tensor, np.ndarray)) else None
@@ -241,9 +249,12 @@ class Guard:
             estimate = sizes.estimate_call(None, tensor_method, (owner, *args), kwargs)
         else:
             estimate = sizes.estimate_call(func, None, tuple(args), kwargs)
-        self.check_size(estimate, f"{method or getattr(func, '__name__', 'this call')}()")
+        name = method or getattr(func, "__name__", None) or type(func).__name__
+        self.check_size(estimate, f"{name}()")
         if isinstance(owner, str):
             self.check_string_growth(owner, method, args)
+        if id(func) in _TEXT_FUNCTIONS and args:
+            self.check_text(args[0])
         result = func(*args, **kwargs)
         if isinstance(owner, (list, dict, set)):
             operators.check_length(owner, self.limits)
@@ -253,12 +264,16 @@ class Guard:
         return self.account(result)
 
     def check_string_growth(self, text: str, method: str | None, args: list[Any]) -> None:
-        """str.center(10**9) or s.replace('', s) would build a huge string in one C call."""
+        """str.center(10**9), s.replace('', s) or s.join(many) build a huge string in one C call."""
         grown = 0
         if method in _STR_WIDTH_METHODS and args and isinstance(args[0], int):
             grown = args[0]
         elif method == "replace" and len(args) >= 2 and isinstance(args[0], str):
             grown = len(text) + text.count(args[0]) * len(str(args[1]))
+        elif method == "join" and args and isinstance(args[0], (list, tuple)):
+            items = args[0]
+            grown = sum(len(s) for s in items if isinstance(s, str))
+            grown += len(text) * max(0, len(items) - 1)
         if grown > self.limits.max_sequence_length:
             raise LimitExceeded(
                 "max_sequence_length",
@@ -268,12 +283,8 @@ class Guard:
 
     def check_arguments(self, func: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
         """Refuse arguments that would make torch or numpy loop or allocate beyond the limits."""
-        library = not _is_builtin_of(self, func)
+        self.guard_callbacks(func, args, kwargs)
         for value in (*args, *kwargs.values()):
-            if library and callable(value) and not isinstance(value, (nn.Module, type)):
-                # torch or numpy will call it, past every check here: only what the program
-                # could call itself (a Node from grad_fn, for one, is not)
-                self.check_callable(value)
             if isinstance(value, range) and len(value) > self.limits.max_sequence_length:
                 raise LimitExceeded(
                     "max_sequence_length",
@@ -302,12 +313,49 @@ class Guard:
         if kwargs.get("fused"):
             raise NotAllowed("fused optimizers are not supported: leave out fused=True")
 
+    def guard_callbacks(self, func: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
+        """Functions passed to library code (``opt.step(closure)``, ``list.sort(key=...)``)
+        are called by it directly, past every check here. Each must be something the program
+        may call (a grad_fn Node is not), and is replaced by a wrapper that calls it through
+        ``call``, so its arguments, sizes and result are checked like the program's own calls.
+        Containers store values rather than call them: only their ``key`` is a callback."""
+        if _is_builtin_of(self, func):
+            return  # our builtins route their callbacks through call themselves
+        if isinstance(getattr(func, "__self__", None), (list, dict, set, tuple, str)):
+            keys = ["key"] if callable(kwargs.get("key")) else []
+            positions: list[int] = []
+        else:
+            keys = [k for k, v in kwargs.items() if _is_callback(v)]
+            positions = [i for i, v in enumerate(args) if _is_callback(v)]
+        for key in keys:
+            self.check_callback(kwargs[key])
+            kwargs[key] = self.guarded(kwargs[key])
+        for index in positions:
+            self.check_callback(args[index])
+            args[index] = self.guarded(args[index])
+
+    def check_callback(self, value: Any) -> None:
+        try:
+            self.check_callable(value)
+        except NotAllowed:
+            raise NotAllowed(f"passing {_describe(value)} as a function is not allowed") from None
+
     def check_context_manager(self, manager: Any, node: ast.AST) -> None:
         if not isinstance(manager, _CONTEXT_TYPES):
             raise NotAllowed(
                 "only torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled() and "
                 "torch.inference_mode() can be used with 'with'",
                 *_pos(node),
+            )
+
+    def check_text(self, value: Any) -> None:
+        """Refuse, before Python builds it, the text of a value that would be huge: a list of
+        one big tensor repeated 10**5 times, or of itself repeated (``L = [L, L]``)."""
+        limit = self.limits.max_sequence_length
+        length = sizes.text_length(value, limit)
+        if length > limit:
+            raise LimitExceeded(
+                "max_sequence_length", limit, "the text of this value would be too long"
             )
 
     def check_format_spec(self, spec: Any, node: ast.AST) -> None:
@@ -342,6 +390,11 @@ def _is_builtin_of(guard: Guard, func: Any) -> bool:
     return id(func) in getattr(guard, "builtin_ids", ())
 
 
+def _is_callback(value: Any) -> bool:
+    """A callable argument other than a module (an object torch uses) or a class (a dtype)."""
+    return callable(value) and not isinstance(value, (nn.Module, type))
+
+
 def _bind(func: Any, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     """Arguments by parameter name, however the program passed them."""
     try:
@@ -368,7 +421,7 @@ def _check_replacement(current: Any, value: Any, what: str) -> None:
             f"({tuple(value.shape)}, {value.dtype}, {value.device})"
         )
     if not value.is_contiguous():
-        raise NotAllowed(f"{what} can only be replaced by a contiguous tensor (use .clone())")
+        raise NotAllowed(f"{what} can only be replaced by a contiguous tensor (use .contiguous())")
 
 
 def _is_uninitialised(
@@ -379,7 +432,10 @@ def _is_uninitialised(
     if id(func) in _UNINITIALISED:
         return True
     # torch.Tensor(2, 3) allocates a shape; torch.Tensor([2, 3]) copies data
-    return id(func) in _LEGACY_CONSTRUCTORS and sizes.estimate_call(func, None, tuple(args), kwargs) is not None
+    return (
+        id(func) in _LEGACY_CONSTRUCTORS
+        and sizes.estimate_call(func, None, tuple(args), kwargs) is not None
+    )
 
 
 def _zero_fill(result: Any) -> None:

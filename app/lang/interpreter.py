@@ -211,7 +211,9 @@ class Interpreter(Guard):
 
     def exec_Assert(self, node: ast.Assert, scope: Scope) -> None:
         if not self.truth(self.eval(node.test, scope)):
-            message = "" if node.msg is None else str(self.eval(node.msg, scope))
+            message = "" if node.msg is None else self.eval(node.msg, scope)
+            self.check_text(message)
+            message = str(message)
             raise ProgramError("runtime", f"AssertionError: {message}".rstrip(": "), *_pos(node))
 
     def exec_Delete(self, node: ast.Delete, scope: Scope) -> None:
@@ -351,6 +353,8 @@ class Interpreter(Guard):
 
     def binary(self, symbol: str, left: Any, right: Any, inplace: bool = False) -> Any:
         operators.check_binary(symbol, left, right, self.limits)
+        if symbol == "%" and isinstance(left, str):
+            self.check_text(right)  # "%s" % (big_list,) prints it
         table = operators.INPLACE if inplace else operators.BINARY
         return self.account(table[symbol](left, right))
 
@@ -387,12 +391,12 @@ class Interpreter(Guard):
 
     def eval_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> str:
         parts = [str(self.eval(value, scope)) for value in node.values]
-        text = "".join(parts)
-        operators.check_length(text, self.limits)
-        return text
+        operators.check_length_of(sum(map(len, parts)), self.limits)  # before joining them
+        return "".join(parts)
 
     def eval_FormattedValue(self, node: ast.FormattedValue, scope: Scope) -> str:
         value = self.eval(node.value, scope)
+        self.check_text(value)
         if node.conversion == ord("r"):
             value = repr(value)
         elif node.conversion == ord("s"):

@@ -46,7 +46,9 @@ COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
 }  # fmt: skip
 
-_PERCENT_WIDTH = re.compile(r"%[-+ #0]*(\*|\d{5,})|%[-+ #0]*\d*\.(\*|\d{5,})")
+# A %-format field's width or precision given by '*' or by 5+ digits, after an optional
+# mapping key: "%*d", "%99999d", "%(a)99999d", "%.99999f".
+_PERCENT_WIDTH = re.compile(r"%(\([^)]*\))?[-+ #0]*(\*|\d{5,}|\d*\.(\*|\d{5,}))")
 _SEQUENCES = (str, list, tuple)
 
 
@@ -66,19 +68,41 @@ def check_binary(symbol: str, left: Any, right: Any, limits: ProgramLimits) -> N
                 f"the result of '{symbol}' would have {count} elements",
             )
         return
-    if _is_int(left) and _is_int(right):
+    if _is_integral(left) and _is_integral(right):
         _check_int_growth(symbol, left, right, limits)
     elif symbol == "*" and (_repeat_length(left, right) or _repeat_length(right, left)):
         length = _repeat_length(left, right) or _repeat_length(right, left)
         _check_length(length, limits)
     elif symbol == "+" and isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
         _check_length(len(left) + len(right), limits)
-    elif symbol == "%" and isinstance(left, str) and _PERCENT_WIDTH.search(left):
-        raise LimitExceeded("max_format_width", 9999, "a %-format width or precision is too large")
+    elif symbol == "%" and isinstance(left, str):
+        if _PERCENT_WIDTH.search(left):
+            raise LimitExceeded(
+                "max_format_width", 9999, "a %-format width or precision is too large"
+            )
+        _check_length(_percent_length(left, right), limits)
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_integral(value: Any) -> bool:
+    """Integers for growth checks: bools too, since ``True << 10**9`` is an int of 10**9 bits."""
+    return isinstance(value, (int, np.integer))
+
+
+def _percent_length(template: str, values: Any) -> int:
+    """An upper bound on the length of ``template % values`` from its string values: each '%'
+    field can insert the longest of them ("%s%s..." % (s, s, ...))."""
+    if isinstance(values, dict):
+        items = list(values.values())
+    elif isinstance(values, tuple):
+        items = list(values)
+    else:
+        items = [values]
+    longest = max((len(v) for v in items if isinstance(v, str)), default=0)
+    return len(template) + template.count("%") * longest
 
 
 def _check_int_growth(symbol: str, left: int, right: int, limits: ProgramLimits) -> None:
@@ -111,6 +135,11 @@ def _check_length(length: int | None, limits: ProgramLimits) -> None:
             limits.max_sequence_length,
             f"the result would hold {length} items",
         )
+
+
+def check_length_of(length: int, limits: ProgramLimits) -> None:
+    """Refuse a sequence of ``length`` items before building it."""
+    _check_length(length, limits)
 
 
 def check_length(value: Any, limits: ProgramLimits) -> None:

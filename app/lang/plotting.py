@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import types
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,14 @@ show savefig close clf cla tight_layout axis xticks yticks xlim ylim text annota
 subplots_adjust axhline axvline fill_between colorbar imshow suptitle
 """.split()
 )
+
+
+def _ignored(name: str) -> Callable[..., None]:
+    def ignore(self: Any, *args: Any, **kwargs: Any) -> None:
+        """Accept a display-only call (limits, ticks, layout) that changes no recorded data."""
+
+    ignore.__name__ = ignore.__qualname__ = name
+    return ignore
 
 
 class PyplotRecorder:
@@ -37,11 +46,10 @@ class PyplotRecorder:
 
     def __getattr__(self, name: str) -> Any:
         if name in _IGNORED:
-            return self._ignore
+            # A method of this name, so that the guard (which allows a bound method by its
+            # name) accepts the call; savefig writes no file, it is ignored like the rest.
+            return types.MethodType(_ignored(name), self)
         raise AttributeError(name)
-
-    def _ignore(self, *args: Any, **kwargs: Any) -> None:
-        """Accept a display-only call (limits, ticks, layout) that changes no recorded data."""
 
     def _current(self) -> Figure:
         if self._closed or not self.figures:

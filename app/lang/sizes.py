@@ -8,6 +8,7 @@ concatenations, and broadcasting of every tensor operation are covered.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -183,6 +184,12 @@ def _expand_as_method(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | No
 def _repeat_interleave(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
     shape = shape_of(args[0]) if args else None
     repeats = args[1] if len(args) > 1 else kwargs.get("repeats")
+    if isinstance(repeats, torch.Tensor) and shape is not None and repeats.numel() > 0:
+        if repeats.is_floating_point() or repeats.is_complex():
+            return None
+        # one count per element (or per slice along dim), or one count for all of them
+        per = numel(shape) // repeats.numel() if repeats.numel() > 1 else numel(shape)
+        return max(1, per) * int(repeats.sum() if repeats.numel() > 1 else repeats.item())
     if shape is None or not isinstance(repeats, (int, np.integer)):
         return None
     return numel(shape) * int(repeats)
@@ -253,12 +260,289 @@ def _transformer_layer(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | N
     return 4 * d_model * d_model + 2 * d_model * feedforward
 
 
+def _diag(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """torch.diag(v) of a vector of n is an n x n matrix (plus the offset): 10**5 -> 10**10."""
+    shape = shape_of(args[0]) if args else None
+    offset = args[1] if len(args) > 1 else kwargs.get("diagonal", 0)
+    if shape is None or len(shape) != 1 or not isinstance(offset, int):
+        return None  # a matrix's diagonal is smaller than the matrix
+    side = shape[0] + abs(offset)
+    return side * side
+
+
+def _cdist(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """(..., P, M) and (..., R, M) give (..., P, R)."""
+    if len(args) < 2:
+        return None
+    a, b = shape_of(args[0]), shape_of(args[1])
+    if not a or not b or len(a) < 2 or len(b) < 2:
+        return None
+    batch = numel(a[:-2]) if len(a) >= len(b) else numel(b[:-2])
+    return batch * a[-2] * b[-2]
+
+
+def _inner(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """(..., K) and (..., K) give every pair of rows: numel(a)/K * numel(b)/K."""
+    if len(args) < 2:
+        return None
+    a, b = shape_of(args[0]), shape_of(args[1])
+    if a is None or b is None:
+        return None
+    rows_a = numel(a[:-1]) if a else 1
+    rows_b = numel(b[:-1]) if b else 1
+    return rows_a * rows_b
+
+
+def _tensordot(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """The dimensions of a and b that are not contracted (dims=0 is an outer product)."""
+    if len(args) < 2:
+        return None
+    a, b = shape_of(args[0]), shape_of(args[1])
+    dims = args[2] if len(args) > 2 else kwargs.get("dims", 2)
+    if a is None or b is None:
+        return None
+    if isinstance(dims, int):
+        kept = list(a[: len(a) - dims]) + list(b[dims:])
+    elif isinstance(dims, (list, tuple)) and len(dims) == 2:
+        drop_a, drop_b = (set(d) if isinstance(d, (list, tuple)) else {d} for d in dims)
+        kept = [d for i, d in enumerate(a) if i not in drop_a and i - len(a) not in drop_a]
+        kept += [d for i, d in enumerate(b) if i not in drop_b and i - len(b) not in drop_b]
+    else:
+        return None
+    return numel(kept)
+
+
+def _add_product(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """addmm/baddbmm(input, m1, m2): the product of m1 and m2, broadcast with input."""
+    if len(args) < 3:
+        return None
+    product = matmul_numel(shape_of(args[1]), shape_of(args[2]))
+    base = shape_of(args[0])
+    return max(product or 0, numel(base) if base is not None else 0) or None
+
+
+def _size_anywhere(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """randint(high, size) / randint(low, high, size) / normal(mean, std, size): the size is
+    the tuple among the arguments, or ``size=``."""
+    candidates = [kwargs["size"]] if "size" in kwargs else []
+    candidates += [a for a in args if isinstance(a, (tuple, list, torch.Size))]
+    for candidate in candidates:
+        size = _size_from((candidate,))
+        if size is not None:
+            return numel(size)
+    return None
+
+
+def _multinomial(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    shape = shape_of(args[0]) if args else None
+    samples = args[1] if len(args) > 1 else kwargs.get("num_samples")
+    if shape is None or not isinstance(samples, int):
+        return None
+    return (shape[0] if len(shape) == 2 else 1) * samples
+
+
+def _one_hot_inferred(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """one_hot(t) without num_classes takes t.max() + 1 classes: read it first."""
+    estimate = _one_hot(args, kwargs)
+    if estimate is not None or not args or not isinstance(args[0], torch.Tensor):
+        return estimate
+    labels = args[0]
+    if labels.numel() == 0 or labels.is_floating_point() or labels.is_complex():
+        return None
+    return labels.numel() * (int(labels.max()) + 1)
+
+
+def _linear(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """F.linear(x, w): x's rows times w's outputs."""
+    x = shape_of(args[0]) if args else None
+    w = shape_of(args[1]) if len(args) > 1 else shape_of(kwargs.get("weight"))
+    if not x or not w:
+        return None
+    return numel(x[:-1]) * (w[0] if len(w) == 2 else 1)
+
+
+def _embedding_lookup(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """F.embedding(indices, weight): one row of weight per index."""
+    indices = shape_of(args[0]) if args else None
+    weight = shape_of(args[1]) if len(args) > 1 else shape_of(kwargs.get("weight"))
+    if indices is None or not weight:
+        return None
+    return numel(indices) * weight[-1]
+
+
+def conv_numel(
+    shape: tuple[int, ...] | None,
+    out_channels: int,
+    kernel: Any,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+) -> int | None:
+    """Elements of a convolution's output: N x C_out x each spatial size (same for 'same')."""
+    if not shape or len(shape) < 2:
+        return None
+    spatial = shape[2:] if len(shape) >= 3 else shape[1:]
+    batch = shape[0] if len(shape) >= 3 else 1
+
+    def per_dim(value: Any, axis: int) -> Any:
+        return value[axis] if isinstance(value, (tuple, list)) else value
+
+    sizes: list[int] = []
+    for axis, length in enumerate(spatial):
+        pad, k = per_dim(padding, axis), per_dim(kernel, axis)
+        s, d = per_dim(stride, axis), per_dim(dilation, axis)
+        if pad == "same":
+            sizes.append(length)
+            continue
+        pad = 0 if pad == "valid" else pad
+        if not all(isinstance(v, int) for v in (pad, k, s, d)) or s <= 0:
+            return None
+        sizes.append(max(0, (length + 2 * pad - d * (k - 1) - 1) // s + 1))
+    return batch * out_channels * numel(sizes)
+
+
+def _conv_function(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """F.conv1d/conv2d(input, weight, bias, stride, padding, dilation, groups)."""
+    names = ("input", "weight", "bias", "stride", "padding", "dilation")
+    values = dict(zip(names, args, strict=False)) | kwargs
+    weight = shape_of(values.get("weight"))
+    if not weight or len(weight) < 3:
+        return None
+    return conv_numel(
+        shape_of(values.get("input")),
+        weight[0],
+        tuple(weight[2:]),
+        values.get("stride", 1),
+        values.get("padding", 0),
+        values.get("dilation", 1),
+    )
+
+
+def _numpy_size_at(index: int) -> Estimator:
+    """numpy.random.normal(loc, scale, size) and friends: ``size`` by keyword or position."""
+
+    def estimate(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+        size = kwargs.get("size", args[index] if len(args) > index else None)
+        if size is None:
+            return None
+        shape = _size_from((size,))
+        return numel(shape) if shape is not None else None
+
+    return estimate
+
+
+def _permutation(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    value = args[0] if args else kwargs.get("x", kwargs.get("n"))
+    return int(value) if isinstance(value, (int, np.integer)) else None
+
+
+def _make_dataset(features: int) -> Estimator:
+    """sklearn.datasets.make_*: n_samples rows of n_features (+ a target)."""
+
+    def estimate(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+        samples = args[0] if args else kwargs.get("n_samples", 100)
+        width = args[1] if len(args) > 1 else kwargs.get("n_features", features)
+        if isinstance(samples, (tuple, list)):
+            samples = sum(v for v in samples if isinstance(v, int))
+        if not isinstance(samples, int) or not isinstance(width, int):
+            return None
+        return samples * (width + 1)
+
+    return estimate
+
+
+# ----- layers: the output of calling one (its forward), by the layer's type ---------------------
+
+ModuleEstimator = Callable[[nn.Module, tuple[Any, ...], dict[str, Any]], int | None]
+
+
+def _rows(args: tuple[Any, ...], width: int) -> int | None:
+    shape = shape_of(args[0]) if args else None
+    if not shape or not width:
+        return None
+    return numel(shape) // width
+
+
+def _linear_layer(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    rows = _rows(args, module.in_features)
+    return None if rows is None else rows * module.out_features
+
+
+def _bilinear_layer(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    rows = _rows(args, module.in1_features)
+    return None if rows is None else rows * module.out_features
+
+
+def _embedding_layer(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    shape = shape_of(args[0]) if args else None
+    return None if shape is None else numel(shape) * module.embedding_dim
+
+
+def _conv_layer(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    shape = shape_of(args[0]) if args else None
+    return conv_numel(
+        shape,
+        module.out_channels,
+        module.kernel_size,
+        module.stride,
+        module.padding,
+        module.dilation,
+    )
+
+
+def _recurrent_layer(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    rows = _rows(args, module.input_size)
+    directions = 2 if module.bidirectional else 1
+    return None if rows is None else rows * module.hidden_size * directions
+
+
+def _attention_layer(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """The attention weights: batch x heads x target length x source length."""
+    query = shape_of(args[0]) if args else shape_of(kwargs.get("query"))
+    key = shape_of(args[1]) if len(args) > 1 else shape_of(kwargs.get("key"))
+    if not query or not key or len(query) < 2:
+        return None
+    seq_axis = 1 if getattr(module, "batch_first", False) and len(query) == 3 else 0
+    batch = query[1 - seq_axis] if len(query) == 3 else 1
+    return batch * module.num_heads * query[seq_axis] * key[seq_axis]
+
+
+def _encoder_layer(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    source = args[0] if args else kwargs.get("src")
+    attention = _attention_layer(module.self_attn, (source, source), {})
+    rows = _rows((source,), module.linear1.in_features)
+    if attention is None or rows is None:
+        return attention
+    return max(attention, rows * module.linear1.out_features)
+
+
+def _encoder(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    layers = getattr(module, "layers", None)
+    if not layers:
+        return None
+    return _encoder_layer(layers[0], args, kwargs)
+
+
+MODULE_ESTIMATORS: dict[type, ModuleEstimator] = {
+    nn.Linear: _linear_layer,
+    nn.Bilinear: _bilinear_layer,
+    nn.Embedding: _embedding_layer,
+    nn.Conv1d: _conv_layer,
+    nn.Conv2d: _conv_layer,
+    nn.RNN: _recurrent_layer,
+    nn.LSTM: _recurrent_layer,
+    nn.GRU: _recurrent_layer,
+    nn.MultiheadAttention: _attention_layer,
+    nn.TransformerEncoderLayer: _encoder_layer,
+    nn.TransformerEncoder: _encoder,
+}
+
+
 def _build_table() -> dict[int, Estimator]:
     table: dict[Any, Estimator] = {}
     for fn in (torch.zeros, torch.ones, torch.empty, torch.rand, torch.randn):
         table[fn] = _first_sized
     table[torch.full] = _first_sized
-    table[torch.randint] = _sized(keyword="size", skip=2)
     for cls in (torch.Tensor, torch.FloatTensor, torch.DoubleTensor, torch.HalfTensor,
                 torch.IntTensor, torch.LongTensor, torch.ShortTensor, torch.ByteTensor,
                 torch.CharTensor, torch.BoolTensor):  # fmt: skip
@@ -275,8 +559,6 @@ def _build_table() -> dict[int, Estimator]:
         table[fn] = _first_sized
     table[np.random.rand] = _first_sized
     table[np.random.randn] = _first_sized
-    for fn in (np.random.randint, np.random.normal, np.random.uniform, np.random.random):
-        table[fn] = _sized(keyword="size", skip=99)
     joins = (torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack, torch.vstack,
              torch.dstack, np.concatenate, np.stack, np.hstack, np.vstack)  # fmt: skip
     for fn in joins:
@@ -286,8 +568,37 @@ def _build_table() -> dict[int, Estimator]:
     for fn in (torch.matmul, torch.mm, torch.bmm, np.matmul, np.dot, torch.tensordot):
         table[fn] = _matmul
     table[torch.repeat_interleave] = _repeat_interleave
-    table[F.one_hot] = _one_hot
+    table[F.one_hot] = _one_hot_inferred
     table[F.pad] = _pad
+    table[torch.diag] = _diag
+    table[torch.cdist] = _cdist
+    table[torch.inner] = _inner
+    table[np.inner] = _inner
+    table[torch.tensordot] = _tensordot
+    table[torch.addmm] = _add_product
+    table[torch.baddbmm] = _add_product
+    table[torch.randperm] = _steps(0, "n")
+    table[torch.normal] = _size_anywhere
+    table[torch.randint] = _size_anywhere
+    table[torch.multinomial] = _multinomial
+    table[F.linear] = _linear
+    table[F.embedding] = _embedding_lookup
+    table[F.conv1d] = _conv_function
+    table[F.conv2d] = _conv_function
+    table[np.identity] = _eye
+    table[np.ndarray] = _first_sized
+    for fn in (np.random.normal, np.random.uniform, np.random.randint):
+        table[fn] = _numpy_size_at(2)
+    table[np.random.random] = _numpy_size_at(0)
+    table[np.random.choice] = _numpy_size_at(1)
+    table[np.random.permutation] = _permutation
+    with contextlib.suppress(ImportError):  # a dependency, but stay usable without it
+        from sklearn import datasets
+
+        table[datasets.make_regression] = _make_dataset(100)
+        table[datasets.make_classification] = _make_dataset(20)
+        for fn in (datasets.make_moons, datasets.make_circles, datasets.make_blobs):
+            table[fn] = _make_dataset(2)
     table[nn.Linear] = _layer(0, 1)
     table[nn.Bilinear] = _layer(0, 1, 2)
     table[nn.Embedding] = _layer(0, 1)
@@ -319,19 +630,30 @@ METHOD_ESTIMATORS: dict[str, Estimator] = {
     "dot": _matmul,
     "outer": _product_of_inputs,
     "kron": _product_of_inputs,
+    "diag": _diag,
+    "inner": _inner,
+    "addmm": _add_product,
 }
 
 
 def estimate_call(func: Any, method_name: str | None, args: tuple, kwargs: dict) -> int | None:
     """Elements the call will produce, when known, else the size of broadcasting its inputs."""
+    owner = getattr(func, "__self__", None)
+    if isinstance(owner, nn.Module) and getattr(func, "__name__", None) == "forward":
+        func = owner  # layer.forward(x) is layer(x)
     if method_name is not None:
         estimator = METHOD_ESTIMATORS.get(method_name)
+    elif isinstance(func, nn.Module) and type(func) in MODULE_ESTIMATORS:
+        module_estimator = MODULE_ESTIMATORS[type(func)]
+
+        def estimator(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+            return module_estimator(func, args, kwargs)
     else:
         estimator = FUNCTION_ESTIMATORS.get(id(func))
     if estimator is not None:
         try:
             result = estimator(args, kwargs)
-        except (TypeError, ValueError, OverflowError):
+        except (TypeError, ValueError, OverflowError, AttributeError, IndexError, RuntimeError):
             result = None
         if result is not None:
             return result
@@ -339,3 +661,68 @@ def estimate_call(func: Any, method_name: str | None, args: tuple, kwargs: dict)
     if len(tensors) >= 2:
         return broadcast_numel(tensors)
     return None
+
+
+# ----- text: the length of str()/repr() of a value, before Python builds it --------------------
+
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+_COMPOSITE = (*_CONTAINERS, nn.Module, torch.Tensor, np.ndarray)
+
+
+def text_length(value: Any, limit: int) -> int:
+    """About how many characters ``repr(value)`` has, counting a shared object every time it is
+    printed (``L = [L, L]`` thirty times prints 2**30 lists); saturates past ``limit``.
+
+    Containers, modules and arrays are visited once each (memoised by id), so the cost is the
+    number of distinct objects, never the length of the text.
+    """
+    if not isinstance(value, _COMPOSITE):
+        return 0  # a scalar or a string: its text is about its own, already bounded, size
+    memo: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        item, expanded = stack.pop()
+        if id(item) in memo and not expanded:
+            continue
+        children = _children(item)
+        if children is None:
+            memo[id(item)] = _leaf_length(item)
+        elif not expanded:
+            memo[id(item)] = 2  # while its children are measured; a cycle prints as [...]
+            stack.append((item, True))
+            stack.extend((c, False) for c in children if isinstance(c, _COMPOSITE))
+        else:
+            total = 2
+            for child in children:
+                if isinstance(child, _COMPOSITE):
+                    total += memo.get(id(child), 2) + 2
+                else:
+                    total += _leaf_length(child) + 2
+            memo[id(item)] = min(total, limit + 1)
+    return memo[id(value)]
+
+
+def _children(item: Any) -> list[Any] | None:
+    if isinstance(item, dict):
+        return [*item.keys(), *item.values()]
+    if isinstance(item, _CONTAINERS):
+        return list(item)
+    if isinstance(item, nn.Module):
+        return [m for m in item._modules.values() if m is not None]
+    return None
+
+
+def _leaf_length(item: Any) -> int:
+    if isinstance(item, str):
+        return len(item) + 2
+    if isinstance(item, int):
+        return item.bit_length() // 3 + 2
+    if isinstance(item, torch.Tensor):
+        from torch._tensor_str import PRINT_OPTS
+
+        return 60 + 16 * min(item.numel(), int(PRINT_OPTS.threshold) + 1)
+    if isinstance(item, np.ndarray):
+        return 60 + 16 * min(item.size, 1_001)
+    if isinstance(item, nn.Module):
+        return 80
+    return 24
