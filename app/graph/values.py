@@ -121,6 +121,8 @@ def tensor_values(t: torch.Tensor, max_elements: int) -> tuple[JsonValue, bool]:
         data = data.to(torch.complex64)
     if data.is_conj() or data.is_neg():
         data = data.resolve_conj().resolve_neg()
+    if not data.is_complex() and (not data.is_floating_point() or bool(data.isfinite().all())):
+        return data.tolist(), truncated  # nothing to encode: skip the per-element walk
     return _map_nested(data.tolist()), truncated
 
 

@@ -29,7 +29,7 @@ from app.jobs.fence import apply_fence
 log = logging.getLogger("gradtrace.worker")
 
 # Elements per response that get PyTorch's own printout (value_text/grad_text).
-TEXT_BUDGET_ELEMENTS = 4_096
+TEXT_BUDGET_ELEMENTS = 2_048
 # Graphs up to this many nodes are laid out inside the worker (about 1 ms instead of the 10 ms
 # a dot process takes to start); bigger ones by dot in the web process, under dot_timeout_s.
 IN_PROCESS_RENDER_NODES = 400
