@@ -48,9 +48,13 @@ class BrowserPage:
         return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium for the session (skips when Chromium or Playwright is missing)."""
+    """One headless Chromium per test module (skips when Chromium or Playwright is missing).
+
+    Not per session: Playwright's sync API keeps an event loop running in this thread while it
+    is open, and every later test that calls asyncio.run() would fail.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (set GRADTRACE_CHROMIUM)")
     sync_api = pytest.importorskip("playwright.sync_api")
