@@ -127,24 +127,27 @@ class StaticChecker:
 
     def check(self, tree: ast.Module) -> None:
         count = 0
-        stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+        # each node with the nearest position at or above it (Load, operators... have none)
+        stack: list[tuple[ast.AST, int, ast.AST]] = [(tree, 0, tree)]
         while stack:
-            node, depth = stack.pop()
+            node, depth, placed = stack.pop()
+            if hasattr(node, "lineno"):
+                placed = node
             count += 1
             if count > self.limits.max_ast_nodes:
                 raise LimitExceeded(
                     "max_ast_nodes",
                     self.limits.max_ast_nodes,
                     "the program is too large",
-                    *_pos(node),
+                    *_pos(placed),
                 )
             if depth > self.limits.max_ast_depth:
                 raise LimitExceeded(
                     "max_ast_depth", self.limits.max_ast_depth, "the program nests too deeply",
-                    *_pos(node),
+                    *_pos(placed),
                 )  # fmt: skip
             self.check_node(node)
-            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+            stack.extend((child, depth + 1, placed) for child in ast.iter_child_nodes(node))
 
     def check_node(self, node: ast.AST) -> None:
         kind = type(node)
