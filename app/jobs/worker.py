@@ -38,12 +38,20 @@ IN_PROCESS_RENDER_NODES = 400
 # interpreter and the graph code imported and their lazy initialisation done.
 WARM_UP_SOURCE = """\
 import torch
+from torch.utils.data import TensorDataset, DataLoader
 
 x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
 y = x + 1
 z = 2 * y
 m = z.mean()
 m.backward()
+model = torch.nn.Linear(3, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for xb, in DataLoader(TensorDataset(x.detach()), batch_size=2):
+    loss = model(xb).pow(2).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
 """
 
 
