@@ -19,7 +19,7 @@ class ProgramLimits:
     max_line_chars: int = 2_000
     max_ast_nodes: int = 20_000
     max_ast_depth: int = 100
-    max_steps: int = 2_000_000
+    max_steps: int = 1_000_000
     max_call_depth: int = 64
     max_tensor_elements: int = 10_000_000
     max_total_elements: int = 200_000_000
@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     job_timeout_s: float = Field(default=5.0, gt=0, le=600)
     worker_memory_mb: int = Field(default=3_072, ge=256)
     worker_max_jobs: int = Field(default=200, ge=1)
+    # Share of the GPU's memory each worker may take (torch's per-process fraction).
+    worker_gpu_memory_fraction: float = Field(default=0.25, gt=0, le=1)
     max_queue: int = Field(default=64, ge=1)
 
     # Training runs: their own worker processes, so a long run never delays a program.

@@ -71,11 +71,13 @@ class JobPool:
         timeout_setting: str = "job_timeout_s",
         job_name: str = "the program",
         max_file_bytes: int = 1 << 20,
+        gpu_memory_fraction: float = 1.0,
     ) -> None:
         self.workers = workers
         self.timeout_setting = timeout_setting  # named in timeout errors
         self.job_name = job_name
         self.max_file_bytes = max_file_bytes
+        self.gpu_memory_fraction = gpu_memory_fraction
         self.timeout_s = timeout_s
         self.capacity = max_queue
         self.max_jobs_per_worker = max_jobs_per_worker
@@ -95,6 +97,7 @@ class JobPool:
             max_queue=settings.max_queue,
             max_jobs_per_worker=settings.worker_max_jobs,
             memory_mb=settings.worker_memory_mb,
+            gpu_memory_fraction=settings.worker_gpu_memory_fraction,
         )
 
     @classmethod
@@ -109,6 +112,7 @@ class JobPool:
             timeout_setting="run_timeout_s",
             job_name="the training run",
             max_file_bytes=1 << 34,  # the run store's SQLite file and its write-ahead log
+            gpu_memory_fraction=settings.worker_gpu_memory_fraction,
         )
 
     def start(self) -> None:
@@ -174,7 +178,12 @@ class JobPool:
             max_workers=self.workers,
             max_tasks=self.max_jobs_per_worker,
             initializer=init_worker,
-            initargs=(self.memory_mb, self._base_dir, self.max_file_bytes),
+            initargs=(
+                self.memory_mb,
+                self._base_dir,
+                self.max_file_bytes,
+                self.gpu_memory_fraction,
+            ),
             context=worker_context(),
         )
         _ = self._pool.active  # reading it starts pebble's threads and the workers

@@ -55,7 +55,12 @@ for xb, in DataLoader(TensorDataset(x.detach()), batch_size=2):
 """
 
 
-def init_worker(memory_mb: int, base_dir: str | None = None, max_file_bytes: int = 1 << 20) -> None:
+def init_worker(
+    memory_mb: int,
+    base_dir: str | None = None,
+    max_file_bytes: int = 1 << 20,
+    gpu_memory_fraction: float = 1.0,
+) -> None:
     """pebble initializer: fence the process, import the heavy libraries, run one program."""
     # pebble's SIGTERM handler runs in Python, i.e. only between bytecodes: a worker stuck in
     # one long torch kernel would ignore it for the 3 s before pebble's SIGKILL, holding up the
@@ -72,6 +77,10 @@ def init_worker(memory_mb: int, base_dir: str | None = None, max_file_bytes: int
 
         torch.set_num_threads(1)
         torch.set_num_interop_threads(1)
+        if torch.cuda.is_available():
+            # RLIMIT_DATA caps host memory only; this caps the worker's share of the GPU, so an
+            # allocation the estimator missed fails here instead of starving other workers.
+            torch.cuda.set_per_process_memory_fraction(gpu_memory_fraction)
         _warm_up()
     except Exception:  # never fatal: an initializer that raises makes pebble break the pool
         log.exception("worker warm-up failed; jobs will load what they need")
