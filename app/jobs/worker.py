@@ -15,7 +15,6 @@ import dataclasses
 import gc
 import logging
 import os
-import random
 import shutil
 import signal
 import time
@@ -251,8 +250,9 @@ def resolve_device(device: str) -> str:
 
 def reset_process_state() -> None:
     """Undo process-wide settings a program may have changed, so the next job starts clean."""
-    import numpy as np
     import torch
+
+    from app.lang.state import reseed
 
     torch.set_grad_enabled(True)
     torch.set_default_dtype(torch.float32)
@@ -260,11 +260,7 @@ def reset_process_state() -> None:
     torch.autograd.set_detect_anomaly(False)
     torch.set_printoptions(profile="default")
     torch.set_num_threads(1)
-    # Fresh randomness: a program that seeds must not make the next person's numbers predictable.
-    seed = int.from_bytes(os.urandom(8), "little")
-    torch.manual_seed(seed)
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
+    reseed()  # a program that seeds must not make the next person's numbers predictable
     # Autograd graphs hold reference cycles; collect them now rather than in the next job's time.
     gc.collect()
     if torch.cuda.is_initialized():

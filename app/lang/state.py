@@ -42,5 +42,9 @@ def isolated_global_state(device: str = "cpu") -> Iterator[None]:
 def reseed() -> None:
     """Fresh random seeds, so one program's ``manual_seed`` never fixes the next one's numbers."""
     seed = int.from_bytes(os.urandom(8), "little") & ((1 << 63) - 1)
-    torch.manual_seed(seed)
+    # Not torch.manual_seed: on a host without an initialised GPU it queues a lazy CUDA call
+    # that formats a stack trace each time, a millisecond a program for nothing.
+    torch.default_generator.manual_seed(seed)
+    if torch.cuda.is_initialized():
+        torch.cuda.manual_seed_all(seed)
     np.random.seed(seed % (2**32))
