@@ -16,6 +16,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from app.runs.store import dumps_strict
+from app.training.config import TrainConfig
 from app.training.loop import grad_norms, graph_step, param_values, train
 from app.training.predict import predict
 from app.training.presets import get_preset
@@ -277,3 +278,18 @@ def test_cuda_matches_cpu_closely() -> None:
     cpu = [e["loss"] for e in train(cfg, device="cpu")]
     gpu = [e["loss"] for e in train(cfg, device="cuda")]
     assert gpu == pytest.approx(cpu, rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("rows", "batch", "seed"), [(100, 16, 0), (7, 3, 5), (10, 10, 1), (9, 4, 2)]
+)
+def test_shuffled_batches_are_a_seeded_dataloaders(rows: int, batch: int, seed: int) -> None:
+    from app.training.loop import batch_order
+
+    config = preset("seed-003-linear-regression") | {"batch_size": batch, "seed": seed}
+    cfg = TrainConfig.model_validate(config)
+    ours = batch_order(cfg, rows)
+    loader = DataLoader(range(rows), batch_size=batch, shuffle=True,
+                        generator=torch.Generator().manual_seed(seed))  # fmt: skip
+    for _ in range(3):  # epochs draw on from the same generator
+        assert [b.tolist() for b in ours()] == [b.tolist() for b in loader]

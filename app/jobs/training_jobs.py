@@ -17,6 +17,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from app.runs.records import RunClosed, RunStore
+from app.runs.wakeup import Address, WakeupSender
 
 if TYPE_CHECKING:
     from app.config import TrainingLimits
@@ -45,25 +46,29 @@ def run_training_job(
     store: RunStore,
     device: str,
     limits: TrainingLimits | None = None,
+    wake_to: Address | None = None,
+    server_pid: int | None = None,
 ) -> str:
-    """Train ``config``, appending every event to ``store``; return the run's final status."""
+    """Train ``config``, appending every event to ``store``; return the run's final status.
+
+    ``wake_to``: the web process's wake-up listener, told of every append (see
+    app.runs.wakeup) so its SSE readers need not wait for their next poll. ``server_pid``: the
+    web process; should it die without stopping this worker, the run ends as failed.
+    """
     from app.lang.errors import clean_message
     from app.training.loop import train
 
     use_limits(limits)
+    if wake_to is not None and hasattr(store, "on_append"):
+        # The store arrives unpickled without the web process's notifier (SQLiteRunStore
+        # calls on_append after each commit): in this process it is the datagram sender.
+        store.on_append = WakeupSender(wake_to)  # type: ignore[attr-defined]
     if not store.set_status(run_id, "running"):
         # Ended before it started (cancelled while queued, or swept by a restart): its log is
         # closed, so there is nothing to train for.
         record = store.get_run(run_id, history=False)
         return record.status if record is not None else "missing"
-    parent = os.getppid()
-
-    def orphaned() -> bool:
-        # The web process died without stopping this worker (SIGKILL, the OOM killer): nobody
-        # enforces run_timeout_s or a cancel any more, so the run must not go on alone. Asked
-        # before every batch; getppid is one cheap system call.
-        return os.getppid() != parent
-
+    orphaned = None if server_pid is None else ProcessWatch(server_pid).gone
     try:
         for event in train(config, device=device, should_stop=orphaned):
             kind = event.pop("type")
@@ -82,6 +87,50 @@ def run_training_job(
         return "failed"
     store.set_status(run_id, "succeeded")
     return "succeeded"
+
+
+class ProcessWatch:
+    """``gone()``: whether a process has ended since the watch began.
+
+    A worker whose web process dies (SIGKILL, the OOM killer) is not killed with it: the pool's
+    workers are children of its fork server, which outlives the web process until they finish.
+    Nobody would then enforce run_timeout_s or a cancel, so a run must notice and stop itself.
+    ``gone`` is asked before every batch; it looks at the process at most every ``interval_s``
+    (one small /proc read), and tells a reused pid from the original by its start time.
+    """
+
+    def __init__(self, pid: int, interval_s: float = 0.2) -> None:
+        self.pid = pid
+        self.interval_s = interval_s
+        self._started = self._start_time()
+        self._next_look = 0.0
+
+    def _start_time(self) -> str | None:
+        """The process's start time (field 22 of /proc/<pid>/stat); None when it is gone or a
+        zombie (killed, not yet reaped). Without /proc, "alive" stands for it (signal 0)."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            return None if fields[0] in (b"Z", b"X") else fields[19].decode()
+        except FileNotFoundError:
+            if os.path.isdir("/proc"):
+                return None
+        except (OSError, IndexError):
+            return None
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass  # exists, owned by someone else
+        return "alive"
+
+    def gone(self) -> bool:
+        now = time.monotonic()
+        if now < self._next_look:
+            return False
+        self._next_look = now + self.interval_s
+        return self._started is None or self._start_time() != self._started
 
 
 def predict_job(

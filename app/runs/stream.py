@@ -24,7 +24,14 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from app.runs.store import TERMINAL_EVENTS, TERMINAL_STATUSES, RunNotFound, RunStore
+from app.runs.store import (
+    TERMINAL_EVENTS,
+    TERMINAL_STATUSES,
+    RunNotFound,
+    RunRecord,
+    RunStore,
+    StoredEvent,
+)
 
 
 class _Waiter:
@@ -101,10 +108,7 @@ async def run_events(
     with _listening(notifier, run_id) as waiter:
         quiet_since = time.monotonic()
         while True:
-            # Status first, events second: writers append the terminal event before they set a
-            # terminal status, so a terminal status seen here means the read below is complete.
-            run = await asyncio.to_thread(store.get_run, run_id, history=False)
-            events = await asyncio.to_thread(store.events_after, run_id, last, batch)
+            run, events = await asyncio.to_thread(_read, store, run_id, last, batch)
             for event in events:
                 last = event.id
                 yield {"id": str(event.id), "event": event.type, "data": event.data}
@@ -124,6 +128,17 @@ async def run_events(
                 await waiter.wait(poll_interval)
             else:
                 await asyncio.sleep(poll_interval)
+
+
+def _read(
+    store: RunStore, run_id: str, last: int, batch: int
+) -> tuple[RunRecord | None, list[StoredEvent]]:
+    """The run's status, then its events after ``last``: one trip to a thread, not two.
+
+    Status first, events second: writers append the terminal event before they set a terminal
+    status, so a terminal status seen here means the events read after it are complete.
+    """
+    return store.get_run(run_id, history=False), store.events_after(run_id, last, batch)
 
 
 @contextmanager
