@@ -31,7 +31,7 @@ log = logging.getLogger("gradtrace.worker")
 TEXT_BUDGET_ELEMENTS = 2_048
 # Graphs up to this many nodes are laid out inside the worker (about 1 ms instead of the 10 ms
 # a dot process takes to start); bigger ones by dot in the web process, under dot_timeout_s.
-IN_PROCESS_RENDER_NODES = 400
+IN_PROCESS_RENDER_NODES = 2_000
 
 # The program every worker runs once at start, so the first real request finds torch, the
 # interpreter and the graph code imported and their lazy initialisation done.
