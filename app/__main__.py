@@ -1,4 +1,5 @@
-"""The gradtrace command line: ``gradtrace serve`` (also ``python -m app serve``).
+"""The gradtrace command line: ``gradtrace serve`` and ``gradtrace worker`` (also
+``python -m app serve``).
 
 Imports stay inside the functions: worker processes are spawned, and spawn re-imports the
 parent's main module (this one, under ``python -m app``) in every worker, which should cost
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser; one subparser per command (``worker`` is planned next)."""
+    """The argument parser; one subparser per command."""
     parser = argparse.ArgumentParser(
         prog="gradtrace",
         description="See PyTorch autograd: run small programs, get their autograd graphs.",
@@ -41,6 +42,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="uvicorn's log level (info)",
     )
     serve.set_defaults(run=serve_command)
+    worker = commands.add_parser(
+        "worker",
+        help="run a job worker (scale-out mode)",
+        description="Run a worker that takes programs and training runs from Redis (Celery) "
+        "and runs them in fenced, warm processes. Needs GRADTRACE_REDIS_URL; see "
+        "docs/deploy.md.",
+    )
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        help="worker processes (default: GRADTRACE_WORKERS + GRADTRACE_RUN_WORKERS)",
+    )
+    worker.add_argument(
+        "--queues",
+        help="comma-separated queues to take jobs from: programs, runs (default: both; a "
+        "worker with a GPU also takes their -cuda twins)",
+    )
+    worker.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="log level (info)",
+    )
+    worker.set_defaults(run=worker_command)
     return parser
 
 
@@ -74,6 +99,38 @@ def serve_command(args: argparse.Namespace) -> int:
         server_header=False,  # no "Server: uvicorn" banner to fingerprint
     )
     return 0
+
+
+def worker_command(args: argparse.Namespace) -> int:
+    """Start a Celery worker for the Redis in GRADTRACE_REDIS_URL (scale-out mode only)."""
+    from pydantic import ValidationError
+
+    from app.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        print(f"gradtrace: invalid setting:\n{error}", file=sys.stderr)
+        return 2
+    if not settings.redis_url:
+        print(
+            "gradtrace worker: GRADTRACE_REDIS_URL is needed (e.g. redis://localhost:6379/0); "
+            "without it, `gradtrace serve` runs jobs in its own worker processes",
+            file=sys.stderr,
+        )
+        return 2
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else None
+    from app.jobs.engine import QUEUES
+
+    unknown = sorted(set(queues or ()) - set(QUEUES))
+    if unknown:
+        print(f"gradtrace worker: unknown queue(s) {unknown}; use {list(QUEUES)}", file=sys.stderr)
+        return 2
+
+    from app.jobs.engine_worker import run_worker
+
+    return run_worker(settings, queues, args.concurrency, args.log_level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

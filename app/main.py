@@ -53,6 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.redis_url:  # scale-out: jobs and runs go through Redis (docs/deploy.md)
+            from app.jobs.scale_out import scale_out_services
+
+            async with scale_out_services(app, settings):
+                yield
+            return
         pool = JobPool.from_settings(settings)
         run_pool = JobPool.for_runs(settings)
         app.state.pool = pool

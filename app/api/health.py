@@ -31,7 +31,7 @@ async def health(
     return HealthResponse(
         status="ok",
         version=__version__,
-        workers=settings.workers,
+        workers=pool.workers,  # settings.workers when embedded; live worker processes else
         device=request.app.state.device,
         queue=QueueInfo(in_flight=pool.in_flight, capacity=pool.capacity),
     )
