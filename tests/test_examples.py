@@ -49,7 +49,7 @@ class Run:
 
     def evaluate(self, expression: str) -> Any:
         node = ast.parse(expression, mode="eval").body
-        return self.interpreter.eval(node, self.interpreter.scope)
+        return self.interpreter.evaluate(node, self.interpreter.scope)
 
     def named(self) -> dict[str, torch.Tensor]:
         result = ProgramResult(namespace=dict(self.interpreter.globals), stdout=self.stdout)

@@ -63,7 +63,7 @@ def _signature(interp: Interpreter, args: ast.arguments, scope: Scope) -> inspec
     kind = inspect.Parameter
     params: list[inspect.Parameter] = []
     positional = [*args.posonlyargs, *args.args]
-    defaults = [interp.eval(d, scope) for d in args.defaults]
+    defaults = [interp.evaluate(d, scope) for d in args.defaults]
     first_default = len(positional) - len(defaults)
     for index, arg in enumerate(positional):
         default = defaults[index - first_default] if index >= first_default else kind.empty
@@ -74,7 +74,7 @@ def _signature(interp: Interpreter, args: ast.arguments, scope: Scope) -> inspec
     if args.vararg:
         params.append(kind(args.vararg.arg, kind.VAR_POSITIONAL))
     for arg, default_node in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-        default = interp.eval(default_node, scope) if default_node is not None else kind.empty
+        default = interp.evaluate(default_node, scope) if default_node is not None else kind.empty
         params.append(kind(arg.arg, kind.KEYWORD_ONLY, default=default))
     if args.kwarg:
         params.append(kind(args.kwarg.arg, kind.VAR_KEYWORD))
@@ -95,7 +95,7 @@ def method_wrapper(function: UserFunction) -> Any:
 
 def build_class(interp: Interpreter, node: ast.ClassDef, scope: Scope) -> type:
     """Create the class a ``class Name(nn.Module):`` statement describes."""
-    base = interp.eval(node.bases[0], scope)
+    base = interp.evaluate(node.bases[0], scope)
     if not (
         isinstance(base, type)
         and issubclass(base, nn.Module)

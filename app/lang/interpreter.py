@@ -78,7 +78,7 @@ class Interpreter(Guard):
         except Exception as exc:
             raise self.runtime_error(exc, node) from None
 
-    def eval(self, node: ast.expr, scope: Scope) -> Any:
+    def evaluate(self, node: ast.expr, scope: Scope) -> Any:
         self.tick()
         handler = self._handler("eval_", type(node))
         if handler is None:
@@ -116,31 +116,31 @@ class Interpreter(Guard):
     def exec_Expr(self, node: ast.Expr, scope: Scope) -> None:
         if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             return  # a docstring
-        self.eval(node.value, scope)
+        self.evaluate(node.value, scope)
 
     def exec_Assign(self, node: ast.Assign, scope: Scope) -> None:
-        value = self.eval(node.value, scope)
+        value = self.evaluate(node.value, scope)
         for target in node.targets:
             self.assign(target, value, scope)
 
     def exec_AnnAssign(self, node: ast.AnnAssign, scope: Scope) -> None:
         if node.value is not None:  # the annotation itself is never evaluated
-            self.assign(node.target, self.eval(node.value, scope), scope)
+            self.assign(node.target, self.evaluate(node.value, scope), scope)
 
     def exec_AugAssign(self, node: ast.AugAssign, scope: Scope) -> None:
         symbol = operators.SYMBOLS[type(node.op)]
-        value = self.eval(node.value, scope)
+        value = self.evaluate(node.value, scope)
         target = node.target
         if isinstance(target, ast.Name):
             current = scope.lookup(target.id, target)
             scope.store(target.id, self.binary(symbol, current, value, inplace=True))
         elif isinstance(target, ast.Attribute):
-            owner = self.eval(target.value, scope)
+            owner = self.evaluate(target.value, scope)
             current = self.get_attribute(owner, target.attr)
             self.set_attribute(owner, target.attr, self.binary(symbol, current, value, True))
         elif isinstance(target, ast.Subscript):
-            owner = self.eval(target.value, scope)
-            index = self.eval(target.slice, scope)
+            owner = self.evaluate(target.value, scope)
+            index = self.evaluate(target.slice, scope)
             current = self.subscript(owner, index)
             self.set_item(owner, index, self.binary(symbol, current, value, inplace=True))
         else:
@@ -148,11 +148,11 @@ class Interpreter(Guard):
 
     def exec_If(self, node: ast.If, scope: Scope) -> None:
         self.exec_block(
-            node.body if self.truth(self.eval(node.test, scope)) else node.orelse, scope
+            node.body if self.truth(self.evaluate(node.test, scope)) else node.orelse, scope
         )
 
     def exec_For(self, node: ast.For, scope: Scope) -> None:
-        for item in self.iterate(self.eval(node.iter, scope)):
+        for item in self.iterate(self.evaluate(node.iter, scope)):
             self.assign(node.target, item, scope)
             try:
                 self.exec_block(node.body, scope)
@@ -163,7 +163,7 @@ class Interpreter(Guard):
         self.exec_block(node.orelse, scope)
 
     def exec_While(self, node: ast.While, scope: Scope) -> None:
-        while self.truth(self.eval(node.test, scope)):
+        while self.truth(self.evaluate(node.test, scope)):
             self.tick()
             try:
                 self.exec_block(node.body, scope)
@@ -185,7 +185,7 @@ class Interpreter(Guard):
     def exec_Return(self, node: ast.Return, scope: Scope) -> None:
         if not self.frames:
             raise ProgramError("syntax", "'return' outside function", *_pos(node))
-        raise ReturnSignal(None if node.value is None else self.eval(node.value, scope))
+        raise ReturnSignal(None if node.value is None else self.evaluate(node.value, scope))
 
     def exec_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> None:
         scope.store(node.name, UserFunction(self, node, scope))
@@ -197,7 +197,7 @@ class Interpreter(Guard):
         if len(node.items) != 1:
             raise NotAllowed("use one context manager per 'with'", *_pos(node))
         item = node.items[0]
-        manager = self.eval(item.context_expr, scope)
+        manager = self.evaluate(item.context_expr, scope)
         self.check_context_manager(manager, item.context_expr)
         entered = manager.__enter__()
         try:
@@ -210,8 +210,8 @@ class Interpreter(Guard):
         manager.__exit__(None, None, None)
 
     def exec_Assert(self, node: ast.Assert, scope: Scope) -> None:
-        if not self.truth(self.eval(node.test, scope)):
-            message = "" if node.msg is None else self.eval(node.msg, scope)
+        if not self.truth(self.evaluate(node.test, scope)):
+            message = "" if node.msg is None else self.evaluate(node.msg, scope)
             self.check_text(message)
             message = str(message)
             raise ProgramError("runtime", f"AssertionError: {message}".rstrip(": "), *_pos(node))
@@ -221,10 +221,10 @@ class Interpreter(Guard):
             if isinstance(target, ast.Name):
                 scope.delete(target.id, target)
             elif isinstance(target, ast.Subscript):
-                owner = self.eval(target.value, scope)
+                owner = self.evaluate(target.value, scope)
                 if not isinstance(owner, (list, dict)):
                     raise NotAllowed("del works on names, list items and dict keys", *_pos(target))
-                del owner[self.eval(target.slice, scope)]
+                del owner[self.evaluate(target.slice, scope)]
             else:
                 raise NotAllowed("del works on names, list items and dict keys", *_pos(target))
 
@@ -265,10 +265,10 @@ class Interpreter(Guard):
         if isinstance(target, ast.Name):
             scope.store(target.id, value)
         elif isinstance(target, ast.Attribute):
-            self.set_attribute(self.eval(target.value, scope), target.attr, value)
+            self.set_attribute(self.evaluate(target.value, scope), target.attr, value)
         elif isinstance(target, ast.Subscript):
-            owner = self.eval(target.value, scope)
-            self.set_item(owner, self.eval(target.slice, scope), value)
+            owner = self.evaluate(target.value, scope)
+            self.set_item(owner, self.evaluate(target.slice, scope), value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self.unpack(target.elts, value, scope)
         else:
@@ -305,15 +305,15 @@ class Interpreter(Guard):
         return scope.lookup(node.id, node)
 
     def eval_Attribute(self, node: ast.Attribute, scope: Scope) -> Any:
-        return self.get_attribute(self.eval(node.value, scope), node.attr, node)
+        return self.get_attribute(self.evaluate(node.value, scope), node.attr, node)
 
     def eval_Subscript(self, node: ast.Subscript, scope: Scope) -> Any:
-        owner = self.eval(node.value, scope)
-        return self.subscript(owner, self.eval(node.slice, scope))
+        owner = self.evaluate(node.value, scope)
+        return self.subscript(owner, self.evaluate(node.slice, scope))
 
     def eval_Slice(self, node: ast.Slice, scope: Scope) -> slice:
         parts = (node.lower, node.upper, node.step)
-        return slice(*(None if p is None else self.eval(p, scope) for p in parts))
+        return slice(*(None if p is None else self.evaluate(p, scope) for p in parts))
 
     def eval_Starred(self, node: ast.Starred, scope: Scope) -> Any:
         raise NotAllowed("'*' is only allowed in calls, lists and assignments", *_pos(node))
@@ -331,24 +331,24 @@ class Interpreter(Guard):
         result: dict[Any, Any] = {}
         for key, value in zip(node.keys, node.values, strict=True):
             if key is None:
-                result.update(self.eval(value, scope))
+                result.update(self.evaluate(value, scope))
             else:
-                result[self.eval(key, scope)] = self.eval(value, scope)
+                result[self.evaluate(key, scope)] = self.evaluate(value, scope)
         return result
 
     def sequence(self, elements: list[ast.expr], scope: Scope) -> list[Any]:
         items: list[Any] = []
         for element in elements:
             if isinstance(element, ast.Starred):
-                items.extend(self.iterate(self.eval(element.value, scope)))
+                items.extend(self.iterate(self.evaluate(element.value, scope)))
             else:
-                items.append(self.eval(element, scope))
+                items.append(self.evaluate(element, scope))
         operators.check_length(items, self.limits)
         return items
 
     def eval_BinOp(self, node: ast.BinOp, scope: Scope) -> Any:
-        left = self.eval(node.left, scope)
-        right = self.eval(node.right, scope)
+        left = self.evaluate(node.left, scope)
+        right = self.evaluate(node.right, scope)
         return self.binary(operators.SYMBOLS[type(node.op)], left, right)
 
     def binary(self, symbol: str, left: Any, right: Any, inplace: bool = False) -> Any:
@@ -359,12 +359,12 @@ class Interpreter(Guard):
         return self.account(table[symbol](left, right))
 
     def eval_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
-        return self.account(operators.UNARY[type(node.op)](self.eval(node.operand, scope)))
+        return self.account(operators.UNARY[type(node.op)](self.evaluate(node.operand, scope)))
 
     def eval_BoolOp(self, node: ast.BoolOp, scope: Scope) -> Any:
         value: Any = None
         for operand in node.values:
-            value = self.eval(operand, scope)
+            value = self.evaluate(operand, scope)
             truth = self.truth(value)
             if isinstance(node.op, ast.And) and not truth:
                 return value
@@ -373,10 +373,10 @@ class Interpreter(Guard):
         return value
 
     def eval_Compare(self, node: ast.Compare, scope: Scope) -> Any:
-        left = self.eval(node.left, scope)
+        left = self.evaluate(node.left, scope)
         result: Any = True
         for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = self.eval(comparator, scope)
+            right = self.evaluate(comparator, scope)
             if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
                 operators.check_binary("+", left, right, self.limits)  # broadcast size
             result = self.account(operators.COMPARE[type(op)](left, right))
@@ -386,16 +386,16 @@ class Interpreter(Guard):
         return result
 
     def eval_IfExp(self, node: ast.IfExp, scope: Scope) -> Any:
-        branch = node.body if self.truth(self.eval(node.test, scope)) else node.orelse
-        return self.eval(branch, scope)
+        branch = node.body if self.truth(self.evaluate(node.test, scope)) else node.orelse
+        return self.evaluate(branch, scope)
 
     def eval_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> str:
-        parts = [str(self.eval(value, scope)) for value in node.values]
+        parts = [str(self.evaluate(value, scope)) for value in node.values]
         operators.check_length_of(sum(map(len, parts)), self.limits)  # before joining them
         return "".join(parts)
 
     def eval_FormattedValue(self, node: ast.FormattedValue, scope: Scope) -> str:
-        value = self.eval(node.value, scope)
+        value = self.evaluate(node.value, scope)
         self.check_text(value)
         if node.conversion == ord("r"):
             value = repr(value)
@@ -403,7 +403,7 @@ class Interpreter(Guard):
             value = str(value)
         elif node.conversion == ord("a"):
             value = ascii(value)
-        spec = "" if node.format_spec is None else self.eval(node.format_spec, scope)
+        spec = "" if node.format_spec is None else self.evaluate(node.format_spec, scope)
         self.check_format_spec(spec, node)
         return format(value, spec)
 
@@ -415,11 +415,11 @@ class Interpreter(Guard):
         owner: Any = None
         method: str | None = None
         if isinstance(func_node, ast.Attribute):
-            owner = self.eval(func_node.value, scope)
+            owner = self.evaluate(func_node.value, scope)
             func = self.get_attribute(owner, func_node.attr, func_node)
             method = func_node.attr
         else:
-            func = self.eval(func_node, scope)
+            func = self.evaluate(func_node, scope)
         positional, keywords = self.call_arguments(node, scope)
         if method == "backward" and isinstance(owner, torch.Tensor):
             self.record_backward_root(func_node.value, owner)  # type: ignore[union-attr]
@@ -436,12 +436,12 @@ class Interpreter(Guard):
         positional: list[Any] = []
         for arg in node.args:
             if isinstance(arg, ast.Starred):
-                positional.extend(self.iterate(self.eval(arg.value, scope)))
+                positional.extend(self.iterate(self.evaluate(arg.value, scope)))
             else:
-                positional.append(self.eval(arg, scope))
+                positional.append(self.evaluate(arg, scope))
         keywords: dict[str, Any] = {}
         for keyword in node.keywords:
-            value = self.eval(keyword.value, scope)
+            value = self.evaluate(keyword.value, scope)
             if keyword.arg is None:
                 if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
                     raise TypeError("argument after ** must be a mapping with string keys")
@@ -471,19 +471,21 @@ class Interpreter(Guard):
     def eval_ListComp(self, node: ast.ListComp, scope: Scope) -> list[Any]:
         items: list[Any] = []
         for inner in self.comprehension(node.generators, scope):
-            items.append(self.eval(node.elt, inner))
+            items.append(self.evaluate(node.elt, inner))
         operators.check_length(items, self.limits)
         return items
 
     eval_GeneratorExp = eval_ListComp  # evaluated eagerly: no generator objects, no frames
 
     def eval_SetComp(self, node: ast.SetComp, scope: Scope) -> set[Any]:
-        return {self.eval(node.elt, inner) for inner in self.comprehension(node.generators, scope)}
+        return {
+            self.evaluate(node.elt, inner) for inner in self.comprehension(node.generators, scope)
+        }
 
     def eval_DictComp(self, node: ast.DictComp, scope: Scope) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         for inner in self.comprehension(node.generators, scope):
-            result[self.eval(node.key, inner)] = self.eval(node.value, inner)
+            result[self.evaluate(node.key, inner)] = self.evaluate(node.value, inner)
         return result
 
     def comprehension(self, generators: list[ast.comprehension], scope: Scope) -> Iterator[Scope]:
@@ -493,9 +495,9 @@ class Interpreter(Guard):
         def level(index: int) -> Iterator[Scope]:
             generator = generators[index]
             source_scope = scope if index == 0 else inner  # the first iterable sees the outside
-            for item in self.iterate(self.eval(generator.iter, source_scope)):
+            for item in self.iterate(self.evaluate(generator.iter, source_scope)):
                 self.assign(generator.target, item, inner)
-                if all(self.truth(self.eval(cond, inner)) for cond in generator.ifs):
+                if all(self.truth(self.evaluate(cond, inner)) for cond in generator.ifs):
                     if index + 1 == len(generators):
                         yield inner
                     else:
