@@ -94,7 +94,7 @@ def test_reload_mid_run_restores_history(ui, presets) -> None:
     page = ui.page
     try:
         page.wait_for_function(
-            "() => window.gradtrace.charts.epochs.length >= 10", timeout=EPOCH_TIMEOUT_MS
+            "() => (window.gradtrace?.charts?.epochs?.length ?? 0) >= 10", timeout=EPOCH_TIMEOUT_MS
         )
         seen = len(chart_epochs(page))
         run_url = page.url
@@ -102,12 +102,13 @@ def test_reload_mid_run_restores_history(ui, presets) -> None:
         assert page.url == run_url
         # The history arrives in one GET: every epoch seen before the reload is back at once.
         page.wait_for_function(
-            f"() => window.gradtrace && window.gradtrace.charts.epochs.length >= {seen}",
+            f"() => (window.gradtrace?.charts?.epochs?.length ?? 0) >= {seen}",
             timeout=EPOCH_TIMEOUT_MS,
         )
         # And the live stream carries on after it.
         page.wait_for_function(
-            f"() => window.gradtrace.charts.epochs.length >= {seen + 5}", timeout=EPOCH_TIMEOUT_MS
+            f"() => (window.gradtrace?.charts?.epochs?.length ?? 0) >= {seen + 5}",
+            timeout=EPOCH_TIMEOUT_MS,
         )
         epochs = chart_epochs(page)
         assert epochs == list(range(1, len(epochs) + 1))  # no gap, no duplicate

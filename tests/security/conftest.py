@@ -71,6 +71,9 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile
         "GRADTRACE_RATE_LIMIT_PER_MINUTE": "1000000",
         "GRADTRACE_RATE_LIMIT_BURST": "100000",
         "GRADTRACE_JOB_TIMEOUT_S": str(JOB_TIMEOUT_S),
+        # A lower cap than the default: the memory hog meets it after ~1 GB of zero-filling,
+        # well inside the time limit even on a loaded CI machine.
+        "GRADTRACE_WORKER_MEMORY_MB": "1536",
     }
     command = [sys.executable, "-m", "app", "serve", "--workers", str(SERVER_WORKERS)]
     url, proc, log = start_server(command, root, env)

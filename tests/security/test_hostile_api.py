@@ -179,16 +179,24 @@ def assert_seed_program_works(client: httpx.Client) -> None:
 
 
 def worker_pids(server: HostileServer) -> set[int]:
-    """The server's pool workers: its child processes running multiprocessing's spawn_main."""
-    pids: set[int] = set()
+    """The server's pool workers: the children of its fork server (or, where workers are
+    spawned instead, its own children running multiprocessing's spawn_main)."""
+    processes: dict[int, tuple[int, bytes]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            command = (entry / "cmdline").read_bytes()
+            processes[int(entry.name)] = (parent, (entry / "cmdline").read_bytes())
         except (OSError, ValueError):
             continue
-        if parent == server.pid and b"spawn_main" in command:
-            pids.add(int(entry.name))
-    return pids
+    fork_servers = {
+        pid
+        for pid, (parent, command) in processes.items()
+        if parent == server.pid and b"forkserver" in command
+    }
+    return {
+        pid
+        for pid, (parent, command) in processes.items()
+        if parent in fork_servers or (parent == server.pid and b"spawn_main" in command)
+    }
