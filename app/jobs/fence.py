@@ -65,6 +65,23 @@ def apply_fence(
     return workdir
 
 
+def limit_cpu_time(seconds: int) -> None:
+    """Let the coming job use at most ``seconds`` more CPU time (RLIMIT_CPU, soft limit).
+
+    The wall-clock kill by the pool is the plan; this is the kernel's backstop should that kill
+    ever not come (the worker stuck where signals wait, say). Past it the kernel sends SIGXCPU,
+    which ends the worker, and the pool reports a crash. Workers live for many jobs, so the
+    limit is re-armed before each one from the CPU time used so far.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime) + max(1, seconds)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    with contextlib.suppress(ValueError, OSError):  # unsupported: the wall-clock kill remains
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
 def _limit_memory(limit_bytes: int) -> None:
     """Cap the heap so a huge tensor fails with an error instead of waking the OOM killer.
 

@@ -38,7 +38,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from app.config import Settings
 from app.jobs.fence import THREAD_ENV
-from app.jobs.worker import init_worker, ping
+from app.jobs.worker import init_worker, ping, run_job
 from app.lang.errors import ProgramError
 
 log = logging.getLogger("gradtrace.jobs")
@@ -161,10 +161,10 @@ class JobPool:
 
     def _schedule(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> Any:
         try:
-            return self._live_pool().schedule(fn, args=args, timeout=timeout)
+            return self._live_pool().schedule(run_job, args=(fn, *args), timeout=timeout)
         except RuntimeError:  # pebble's "pool is not active": it broke since the check
             self._replace_pool()
-            return self._live_pool().schedule(fn, args=args, timeout=timeout)
+            return self._live_pool().schedule(run_job, args=(fn, *args), timeout=timeout)
 
     def _live_pool(self) -> ProcessPool:
         if self._pool is None or not self._pool.active:
@@ -183,6 +183,9 @@ class JobPool:
                 self._base_dir,
                 self.max_file_bytes,
                 self.gpu_memory_fraction,
+                # Twice the wall-clock limit: a single-threaded job cannot get there before
+                # the pool kills it, so only a kill that failed to come meets this one.
+                2 * math.ceil(self.timeout_s) + 5,
             ),
             context=worker_context(),
         )

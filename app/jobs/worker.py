@@ -23,7 +23,7 @@ from multiprocessing import util
 from typing import Any
 
 from app.config import ProgramLimits
-from app.jobs.fence import apply_fence
+from app.jobs.fence import apply_fence, limit_cpu_time
 
 log = logging.getLogger("gradtrace.worker")
 
@@ -54,13 +54,27 @@ for xb, in DataLoader(TensorDataset(x.detach()), batch_size=2):
 """
 
 
+# CPU seconds one job may use (set by init_worker; see fence.limit_cpu_time).
+_cpu_seconds_per_job = 0
+
+
+def run_job(fn: Any, *args: Any) -> Any:
+    """What the pool runs for every job: arm the CPU-time backstop, then the job itself."""
+    if _cpu_seconds_per_job:
+        limit_cpu_time(_cpu_seconds_per_job)
+    return fn(*args)
+
+
 def init_worker(
     memory_mb: int,
     base_dir: str | None = None,
     max_file_bytes: int = 1 << 20,
     gpu_memory_fraction: float = 1.0,
+    cpu_seconds_per_job: int = 0,
 ) -> None:
     """pebble initializer: fence the process, import the heavy libraries, run one program."""
+    global _cpu_seconds_per_job
+    _cpu_seconds_per_job = cpu_seconds_per_job
     # pebble's SIGTERM handler runs in Python, i.e. only between bytecodes: a worker stuck in
     # one long torch kernel would ignore it for the 3 s before pebble's SIGKILL, holding up the
     # pool's manager thread meanwhile. The default action ends the process at once.
