@@ -170,7 +170,7 @@ def epoch_orders(rows: int, batch: int, seed: int, dataloader: bool) -> Iterator
 def bare_run(config: dict[str, Any], dataloader: bool = False) -> Bare:
     """Train ``config`` as a plain script: the service's numbers, without the service.
 
-    ``dataloader``: take the batch order from a DataLoader, as the service's loop does."""
+    ``dataloader``: take the batch order from a DataLoader, as tutorial code does."""
     from sklearn.datasets import make_regression
 
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -477,7 +477,7 @@ def report(
             )
     print("\nPer epoch (median of epochs 2..10 of a run; best run, then median run): the service")
     print("(from its elapsed_ms), the bare loop, and the bare loop drawing its batches from a")
-    print("DataLoader as the service's loop does.")
+    print("DataLoader, as tutorial code does (the service draws the same batches without one).")
     print(
         f"{'config':14s} {'service':>19s} {'bare':>19s} {'bare+DataLoader':>19s} "
         f"{'added':>8s} {'ratio':>6s}"
