@@ -4,7 +4,6 @@ lifespan that starts the warm job pool and stops it."""
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import graph, health, runs
+from app.api import graph, health, pages, runs
 from app.api.errors import BodyGuard, StrictJSONResponse, install_error_handlers
 from app.api.ratelimit import RateLimit
 from app.config import Settings, get_settings
@@ -101,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(graph.router)
     app.include_router(runs.router)
-    _include_optional_routers(app)
+    app.include_router(pages.router)
     _mount_files(app)
     return app
 
@@ -120,13 +119,6 @@ def open_runs(settings: Settings, pool: JobPool, app: FastAPI) -> RunManager:
     if ended:
         log.warning("ended %d run(s) cut off by a restart", len(ended))
     return RunManager(store, pool, app.state.device)
-
-
-def _include_optional_routers(app: FastAPI) -> None:
-    """Routers other parts of the project add as they land (a missing file is no error)."""
-    for name in ("pages",):
-        if (APP_DIR / "api" / f"{name}.py").is_file():
-            app.include_router(importlib.import_module(f"app.api.{name}").router)
 
 
 def _mount_files(app: FastAPI) -> None:
