@@ -1,5 +1,8 @@
 """HTTP routes, one module per resource, and the dependencies they share.
 
+Dependencies are ``async def`` although they only read app state: FastAPI runs a plain ``def``
+dependency in a worker thread, a needless hop on every request.
+
 Routes stay thin: validate (pydantic), hand the work to a job, shape the response.
 """
 
@@ -15,11 +18,11 @@ if TYPE_CHECKING:  # importing the pool pulls in torch; routes only need it at r
     from app.jobs.pool import JobPool
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     """The settings the app was created with (CLI flags over GRADTRACE_* variables)."""
     return request.app.state.settings
 
 
-def job_pool(request: Request) -> JobPool:
+async def job_pool(request: Request) -> JobPool:
     """The app's pool of warm workers, started by the lifespan."""
     return request.app.state.pool

@@ -42,11 +42,11 @@ class PredictRequest(BaseModel):
     inputs: list[list[float]] = Field(min_length=1, max_length=1_000)
 
 
-def run_manager(request: Request) -> RunManager:
+async def run_manager(request: Request) -> RunManager:
     return request.app.state.runs
 
 
-def run_store(request: Request) -> RunStore:
+async def run_store(request: Request) -> RunStore:
     return request.app.state.runs.store
 
 
