@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -127,3 +128,28 @@ def client(live_server: str) -> Iterator[httpx.Client]:
     """An HTTP client for the live server; generous timeout, tests assert their own times."""
     with httpx.Client(base_url=live_server, timeout=60) as http:
         yield http
+
+
+def slow_config(epochs: int) -> dict[str, Any]:
+    """A run slow enough to act on while it trains: a 1-64-64-1 MLP, 2,000 rows in batches of 32
+    (63 steps per epoch, some 20-60 ms an epoch here), so it is still running when a test
+    disconnects, cancels or stops the server after a few epochs."""
+    return {
+        "model": {
+            "layers": [
+                {"type": "linear", "in_features": 1, "out_features": 64},
+                {"type": "relu"},
+                {"type": "linear", "in_features": 64, "out_features": 64},
+                {"type": "relu"},
+                {"type": "linear", "in_features": 64, "out_features": 1},
+            ]
+        },
+        "data": {
+            "synthetic": {"kind": "regression", "n_samples": 2000, "noise": 5.0, "random_state": 1}
+        },
+        "loss": {"type": "mse"},
+        "optimizer": {"type": "sgd", "lr": 0.001},
+        "epochs": epochs,
+        "batch_size": 32,
+        "device": "cpu",
+    }

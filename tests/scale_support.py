@@ -23,7 +23,7 @@ import httpx
 import pytest
 import redis
 
-from tests.conftest import REPO_DIR, free_port
+from tests.conftest import REPO_DIR, free_port, slow_config  # noqa: F401 (re-exported)
 
 REDIS_SERVER = shutil.which("redis-server")
 needs_redis = pytest.mark.skipif(
@@ -157,29 +157,6 @@ def read_events(
             if take is not None and len(events) >= take:
                 return events, False
     return events, True
-
-
-def slow_config(epochs: int) -> dict[str, Any]:
-    """A run slow enough to act on while it trains (tens of ms an epoch here)."""
-    return {
-        "model": {
-            "layers": [
-                {"type": "linear", "in_features": 1, "out_features": 64},
-                {"type": "relu"},
-                {"type": "linear", "in_features": 64, "out_features": 64},
-                {"type": "relu"},
-                {"type": "linear", "in_features": 64, "out_features": 1},
-            ]
-        },
-        "data": {
-            "synthetic": {"kind": "regression", "n_samples": 2000, "noise": 5.0, "random_state": 1}
-        },
-        "loss": {"type": "mse"},
-        "optimizer": {"type": "sgd", "lr": 0.001},
-        "epochs": epochs,
-        "batch_size": 32,
-        "device": "cpu",
-    }
 
 
 def wait_until(check: Any, deadline_s: float = 60.0, what: str = "condition") -> Any:

@@ -32,6 +32,7 @@ from app.jobs.training_jobs import SERVER_GONE
 from app.runs.store import SQLiteRunStore
 from app.training.config import TrainConfig
 from app.training.presets import get_preset
+from tests.conftest import slow_config
 
 # How long any one wait may take. Generous: the box is small and shared, and a worker killed by
 # a cancel is replaced by a fresh one that imports torch while the next test runs.
@@ -49,31 +50,6 @@ def preset_config(preset_id: str, **changes: Any) -> dict[str, Any]:
     preset = get_preset(preset_id)
     assert preset is not None, preset_id
     return {**preset["config"], **changes}
-
-
-def slow_config(epochs: int) -> dict[str, Any]:
-    """A run slow enough to act on while it trains: a 1-64-64-1 MLP, 2,000 rows in batches of 32
-    (63 steps per epoch, some 20-60 ms an epoch here), so it is still running when a test
-    disconnects, cancels or stops the server after a few epochs."""
-    return {
-        "model": {
-            "layers": [
-                {"type": "linear", "in_features": 1, "out_features": 64},
-                {"type": "relu"},
-                {"type": "linear", "in_features": 64, "out_features": 64},
-                {"type": "relu"},
-                {"type": "linear", "in_features": 64, "out_features": 1},
-            ]
-        },
-        "data": {
-            "synthetic": {"kind": "regression", "n_samples": 2000, "noise": 5.0, "random_state": 1}
-        },
-        "loss": {"type": "mse"},
-        "optimizer": {"type": "sgd", "lr": 0.001},
-        "epochs": epochs,
-        "batch_size": 32,
-        "device": "cpu",
-    }
 
 
 # --- a small SSE client -----------------------------------------------------------------------

@@ -97,9 +97,6 @@ count title capitalize center ljust rjust zfill isdigit isalpha isalnum isspace 
 # Attributes a program may assign, by owner type (user classes are handled by the caller).
 TENSOR_WRITABLE = frozenset({"data", "grad", "requires_grad"})
 
-# Numeric limits on arguments of the few allowed functions that take sizes by keyword.
-WIDTH_LIMITED_ATTRS = frozenset({"new_zeros", "new_ones", "new_full", "new_empty", "expand"})
-
 
 def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
     """True when a program may read ``obj.<name>``."""
