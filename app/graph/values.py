@@ -13,6 +13,8 @@ from typing import Any
 
 import torch
 
+from app.printout import tensor_text
+
 MAX_TEXT_CHARS = 20_000
 _MAX_DEPTH = 100  # deeper containers (or cycles) are shown as text, never recursed into
 
@@ -137,7 +139,7 @@ def safe_numel(t: torch.Tensor) -> int:
 def _text(t: torch.Tensor) -> str:
     """PyTorch's own printout of the tensor, capped at MAX_TEXT_CHARS characters."""
     try:
-        text = str(t)
+        text = tensor_text(t)
     except Exception:  # odd layouts can fail to print; say what we know instead
         text = f"tensor(shape={safe_shape(t)}, dtype={t.dtype})"
     if len(text) > MAX_TEXT_CHARS:

@@ -10,7 +10,10 @@ import builtins as py
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+import torch
+
 from app.lang.errors import NotAllowed
+from app.printout import tensor_text
 
 if TYPE_CHECKING:
     from app.lang.interpreter import Interpreter
@@ -64,7 +67,7 @@ def make_builtins(interp: Interpreter) -> dict[str, Any]:
             raise TypeError("sep and end must be strings")
         for value in values:
             interp.check_text(value)
-        texts = [str(v) for v in values]
+        texts = [tensor_text(v) if isinstance(v, torch.Tensor) else str(v) for v in values]
         # measured before joining: print(*[s] * 10**5) would build gigabytes first
         interp.output.reserve(sum(map(len, texts)) + len(sep) * len(texts) + len(end))
         interp.output.write(sep.join(texts) + end)
