@@ -6,6 +6,8 @@ finished program holds, under the names the graph and the page show.
 
 from __future__ import annotations
 
+import os
+import queue
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -100,29 +102,71 @@ def _stack_bytes(limits: ProgramLimits) -> int:
 
 
 def _on_large_stack(function: Callable[[], T], stack_bytes: int) -> T:
-    """Run ``function`` on a new thread with a ``stack_bytes`` stack; return or raise its outcome.
+    """Run ``function`` on a thread with a ``stack_bytes`` stack; return or raise its outcome.
 
-    Thread-local torch state (grad mode, the default device) is set up inside ``function``.
+    The thread is kept for the next program: starting one, and torch setting up its
+    thread-local state on the first op there, cost ~0.3 ms a program. Thread-local torch state
+    (grad mode, the default device) is set up and restored inside ``function``. A second
+    program running at the same time in this process (tests do that) gets a thread of its own.
     """
-    outcome: dict[str, Any] = {}
+    global _program_thread
+    runner = _program_thread
+    if runner is None or not runner.serves(stack_bytes):
+        runner = _program_thread = _ProgramThread(stack_bytes)
+    if not runner.busy.acquire(blocking=False):
+        return _ProgramThread(stack_bytes, keep=False).run(function)
+    try:
+        return runner.run(function)
+    finally:
+        runner.busy.release()
 
-    def target() -> None:
-        try:
-            outcome["value"] = function()
-        except BaseException as error:  # handed to the calling thread as it was raised
-            outcome["error"] = error
 
-    with _stack_size_lock:  # stack_size() applies to every thread started while it is set
-        previous = threading.stack_size(stack_bytes)
-        try:
-            thread = threading.Thread(target=target, name="gradtrace-program", daemon=True)
-            thread.start()
-        finally:
-            threading.stack_size(previous)
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+class _ProgramThread:
+    """A daemon thread with a big stack that runs the functions handed to it, one at a time."""
+
+    def __init__(self, stack_bytes: int, keep: bool = True) -> None:
+        self.stack_bytes = stack_bytes
+        self.pid = os.getpid()  # a forked child has no copy of this thread
+        self.busy = threading.Lock()
+        self._keep = keep
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        with _stack_size_lock:  # stack_size() applies to every thread started while it is set
+            previous = threading.stack_size(stack_bytes)
+            try:
+                thread = threading.Thread(target=self._serve, name="gradtrace-program", daemon=True)
+                thread.start()
+            finally:
+                threading.stack_size(previous)
+
+    def serves(self, stack_bytes: int) -> bool:
+        return self.stack_bytes == stack_bytes and self.pid == os.getpid()
+
+    def run(self, function: Callable[[], T]) -> T:
+        outcome: dict[str, Any] = {}
+        finished = threading.Event()
+
+        def job() -> None:
+            try:
+                outcome["value"] = function()
+            except BaseException as error:  # handed to the calling thread as it was raised
+                outcome["error"] = error
+            finally:
+                finished.set()
+
+        self._jobs.put(job)
+        finished.wait()
+        if "error" in outcome:
+            raise outcome.pop("error")
+        return outcome["value"]
+
+    def _serve(self) -> None:
+        while True:
+            self._jobs.get()()
+            if not self._keep:
+                return
+
+
+_program_thread: _ProgramThread | None = None
 
 
 def _visible(names: dict[str, Any]) -> dict[str, Any]:
