@@ -20,6 +20,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.encoding import dumps
 from app.jobs.pool import Saturated
 from app.lang.errors import ProgramError
 
@@ -40,13 +41,10 @@ HTTP_ERROR_TYPES = {404: "not_found", 405: "method_not_allowed", 413: "too_large
 
 
 class StrictJSONResponse(JSONResponse):
-    """JSON that any parser reads: no NaN/Infinity literals (allow_nan=False raises instead),
-    and ASCII only, so a lone surrogate a program printed cannot make encoding fail."""
+    """JSON that any parser reads: no NaN/Infinity literals, valid UTF-8 (app.encoding)."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(
-            content, ensure_ascii=True, allow_nan=False, separators=(",", ":")
-        ).encode("ascii")
+        return dumps(content)
 
 
 def error_response(

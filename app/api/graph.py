@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.api import app_settings, job_pool
-from app.api.errors import StrictJSONResponse, error_response
+from app.api.errors import error_response
 from app.config import Settings
+from app.encoding import dumps
 from app.graph import RenderError, render_svg_async
 from app.jobs.pool import JobPool
 from app.jobs.worker import run_graph_job, unpack_result
@@ -105,8 +107,8 @@ async def post_graph(
     settings: Annotated[Settings, Depends(app_settings)],
     pool: Annotated[JobPool, Depends(job_pool)],
 ) -> Response:
-    result = await build_graph(payload, settings, pool, http.app.state.render_slots)
-    return StrictJSONResponse(result)
+    outcome = await build_graph(payload, settings, pool, http.app.state.render_slots)
+    return JSONBytesResponse(outcome.body)
 
 
 @router.get(
@@ -129,13 +131,13 @@ async def get_graph_svg(
     show_saved: Annotated[bool, Query()] = False,
 ) -> Response:
     payload = GraphRequest(source=source, device=device, show_saved=show_saved)
-    result = await build_graph(payload, settings, pool, http.app.state.render_slots)
-    if result["svg"] is None:
-        problem = result["svg_error"]
+    outcome = await build_graph(payload, settings, pool, http.app.state.render_slots)
+    if outcome.svg is None:
+        problem = outcome.svg_error or {"reason": "render", "message": "no SVG was made"}
         if problem["reason"] == "timeout":
             return error_response(422, "limit", problem["message"], limit="dot_timeout_s")
         return error_response(503, "render", problem["message"])
-    return Response(result["svg"], media_type="image/svg+xml", headers=SVG_HEADERS)
+    return Response(outcome.svg, media_type="image/svg+xml", headers=SVG_HEADERS)
 
 
 async def build_graph(
@@ -143,7 +145,7 @@ async def build_graph(
     settings: Settings,
     pool: JobPool,
     render_slots: asyncio.Semaphore,
-) -> dict[str, Any]:
+) -> GraphOutcome:
     """Run the job, lay out the SVG, and assemble the response body with its timings."""
     started = time.perf_counter()
     outcome = await pool.submit(
@@ -161,14 +163,34 @@ async def build_graph(
     )
 
 
+@dataclass(frozen=True)
+class GraphOutcome:
+    """A graph response: its JSON body, and the SVG (or why there is none) for graph.svg."""
+
+    body: bytes
+    svg: str | None
+    svg_error: dict[str, str] | None
+
+
+class JSONBytesResponse(Response):
+    """A body that is JSON text already (written by a worker and app.encoding)."""
+
+    media_type = "application/json"
+
+
 async def graph_response(
     result: dict[str, Any],
     render_svg: bool,
     settings: Settings,
     render_slots: asyncio.Semaphore,
     started: float,
-) -> dict[str, Any]:
-    """A worker's graph result as the response body: SVG laid out here, timings added."""
+) -> GraphOutcome:
+    """A worker's graph result as the response body: SVG laid out here, timings added.
+
+    The worker wrote most of the body (``result["body"]``, JSON text); the fields known only
+    here - ``dot``, ``svg``, ``svg_error`` and ``timings_ms`` - are appended to it, so the web
+    process never decodes or re-encodes a program's values.
+    """
     round_trip_ms = _ms_since(started)
     job_ms = result["timings_ms"]
     svg: str | None = result.get("svg")  # small graphs come laid out by the worker
@@ -182,25 +204,23 @@ async def graph_response(
             except RenderError as error:
                 svg_error = {"reason": error.reason, "message": str(error)}
     render_ms = _ms_since(render_started) + job_ms.get("render", 0.0) if render_svg else 0.0
-    return {
-        "variables": result["variables"],
-        "graph": result["graph"],
-        "dot": result["dot"],
-        "svg": svg,
-        "svg_error": svg_error,
-        "stdout": result["stdout"],
-        "warnings": result["warnings"],
-        "plots": result["plots"],
-        "device": result["device"],
-        "timings_ms": {
-            # Time to reach a worker and come back, i.e. all but the worker's own work.
-            "queue": round(max(0.0, round_trip_ms - job_ms.get("job", 0.0)), 2),
-            "run": round(job_ms.get("run", 0.0), 2),
-            "walk": round(job_ms["walk"], 2),
-            "render": round(render_ms, 2),
-            "total": round(_ms_since(started), 2),
-        },
-    }
+    tail = dumps(
+        {
+            "dot": result["dot"],
+            "svg": svg,
+            "svg_error": svg_error,
+            "timings_ms": {
+                # Time to reach a worker and come back, i.e. all but the worker's own work.
+                "queue": round(max(0.0, round_trip_ms - job_ms.get("job", 0.0)), 2),
+                "run": round(job_ms.get("run", 0.0), 2),
+                "walk": round(job_ms["walk"], 2),
+                "render": round(render_ms, 2),
+                "total": round(_ms_since(started), 2),
+            },
+        }
+    )
+    head = result["body"].encode()
+    return GraphOutcome(head[:-1] + b"," + tail[1:], svg, svg_error)
 
 
 def _ms_since(start: float) -> float:

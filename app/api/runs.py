@@ -14,7 +14,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from app.api import app_settings, job_pool
 from app.api.errors import StrictJSONResponse, error_response
-from app.api.graph import graph_response
+from app.api.graph import JSONBytesResponse, graph_response
 from app.config import Settings
 from app.jobs.pool import JobPool, Saturated
 from app.jobs.runs import RunManager
@@ -183,8 +183,8 @@ async def run_graph(
         settings.training_limits(),
     )
     slots = request.app.state.render_slots
-    body = await graph_response(result, render_svg, settings, slots, started)
-    return StrictJSONResponse(body)
+    outcome = await graph_response(result, render_svg, settings, slots, started)
+    return JSONBytesResponse(outcome.body)
 
 
 @router.get(

@@ -11,6 +11,7 @@ import math
 import warnings
 from typing import Any
 
+import numpy as np
 import torch
 
 from app.printout import tensor_text
@@ -25,6 +26,9 @@ JsonValue = Any
 # Float dtypes whose .tolist() is exact and cheap; every other float dtype (float8, ...) is
 # widened to float64 first, which is lossless.
 _PLAIN_FLOATS = {torch.float16, torch.bfloat16, torch.float32, torch.float64}
+# dtypes whose numpy arrays the JSON encoder writes directly (bfloat16 has no numpy type).
+_NUMPY_DTYPES = {torch.float16, torch.float32, torch.float64, torch.bool, torch.uint8, torch.int8,
+                 torch.int16, torch.int32, torch.int64}  # fmt: skip
 
 
 def json_number(x: float | int | bool) -> JsonNumber:
@@ -95,7 +99,9 @@ def safe_shape(t: torch.Tensor) -> list[int] | None:
         return None
 
 
-def tensor_values(t: torch.Tensor, max_elements: int) -> tuple[JsonValue, bool]:
+def tensor_values(
+    t: torch.Tensor, max_elements: int, *, arrays: bool = False
+) -> tuple[JsonValue, bool]:
     """Return ``(values, truncated)`` for a tensor, detached and copied to the CPU.
 
     ``values`` is a nested list with the tensor's own nesting (a bare number for a 0-d tensor);
@@ -108,6 +114,10 @@ def tensor_values(t: torch.Tensor, max_elements: int) -> tuple[JsonValue, bool]:
     changes, so a UI can show the values as the top-left block of the real tensor and mark each
     cut dimension with an ellipsis (a dimension was cut where its list is shorter than the shape).
     Tensors without ordinary values (sparse, nested, meta, quantized) give ``(None, False)``.
+
+    With ``arrays``, real tensors without NaN or infinities come back as numpy arrays (a 0-d
+    one as a numpy scalar) for :func:`app.encoding.dumps`, which writes them without a Python
+    list in between and with float32's own shortest digits.
     """
     if not _readable(t):
         return None, False
@@ -124,6 +134,9 @@ def tensor_values(t: torch.Tensor, max_elements: int) -> tuple[JsonValue, bool]:
     if data.is_conj() or data.is_neg():
         data = data.resolve_conj().resolve_neg()
     if not data.is_complex() and (not data.is_floating_point() or bool(data.isfinite().all())):
+        if arrays and data.dtype in _NUMPY_DTYPES:
+            array = np.ascontiguousarray(data.numpy())
+            return (array[()] if array.ndim == 0 else array), truncated
         return data.tolist(), truncated  # nothing to encode: skip the per-element walk
     return _map_nested(data.tolist()), truncated
 
@@ -147,20 +160,23 @@ def _text(t: torch.Tensor) -> str:
     return text
 
 
-def _safe_values(t: torch.Tensor, max_elements: int) -> tuple[JsonValue, bool]:
+def _safe_values(
+    t: torch.Tensor, max_elements: int, arrays: bool = False
+) -> tuple[JsonValue, bool]:
     try:
-        return tensor_values(t, max_elements)
+        return tensor_values(t, max_elements, arrays=arrays)
     except Exception:  # an exotic dtype or tensor subclass: keep describing, without values
         return None, False
 
 
 def describe_tensor(
-    t: torch.Tensor, *, max_elements: int, with_text: bool = True
+    t: torch.Tensor, *, max_elements: int, with_text: bool = True, arrays: bool = False
 ) -> dict[str, Any]:
     """Describe a tensor as the REST API returns it; never raises on odd tensors.
 
-    ``with_text=False`` leaves ``value_text``/``grad_text`` None: PyTorch's printer costs about
-    2 µs per element, too much to spend on every weight of a deep model.
+    ``with_text=False`` leaves ``value_text``/``grad_text`` None: a printout costs about half a
+    microsecond an element, too much to spend on every weight of a deep model. ``arrays``: see
+    :func:`tensor_values`.
 
     Keys: ``shape`` (None for a nested tensor, which has no regular shape), ``dtype``,
     ``device``, ``requires_grad``, ``is_leaf``, ``grad_fn`` (class name or None), ``value`` /
@@ -172,9 +188,9 @@ def describe_tensor(
         # Reading .grad of a non-leaf warns; the program's output must not show our reads.
         warnings.simplefilter("ignore")
         grad = t.grad
-    value, value_truncated = _safe_values(t, max_elements)
+    value, value_truncated = _safe_values(t, max_elements, arrays)
     if grad is not None:
-        grad_value, grad_truncated = _safe_values(grad, max_elements)
+        grad_value, grad_truncated = _safe_values(grad, max_elements, arrays)
         grad_text: str | None = _text(grad) if with_text else None
     else:
         grad_value, grad_truncated, grad_text = None, False, None
@@ -201,7 +217,7 @@ def describe_tensor(
 
 
 def _is_numpy(obj: Any) -> bool:
-    # Duck-typed so this module does not import numpy: arrays and numpy scalars have .tolist().
+    # Duck-typed: arrays and every numpy scalar type have .tolist().
     return type(obj).__module__ == "numpy" and hasattr(obj, "tolist")
 
 

@@ -154,6 +154,7 @@ def run_graph_step_job(
     limits: TrainingLimits | None = None,
 ) -> dict[str, Any]:
     """The autograd graph of one training step's loss, in the shape of POST /api/graph."""
+    from app.encoding import dumps
     from app.graph import to_dot, walk
     from app.jobs.worker import describe_all
     from app.training.loop import graph_step
@@ -164,14 +165,18 @@ def run_graph_step_job(
     loss.backward()  # so the parameters show this step's gradients
     named = {**named, "loss": loss}
     graph = walk(named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes)
-    done = time.perf_counter()
-    return {
+    body = {
         "variables": describe_all(named, max_value_elements),
         "graph": graph.to_json(),
-        "dot": to_dot(graph),
         "stdout": "",
         "warnings": [],
         "plots": [],
         "device": "cpu",
+    }
+    encoded = dumps(body).decode()
+    done = time.perf_counter()
+    return {
+        "body": encoded,
+        "dot": to_dot(graph),
         "timings_ms": {"walk": (done - started) * 1000, "job": (done - started) * 1000},
     }

@@ -124,10 +124,13 @@ def run_graph_job(
     max_graph_nodes: int,
     render_svg: bool = False,
 ) -> dict[str, Any]:
-    """Run one program and return its graph, variables, DOT text, stdout and plots.
+    """Run one program; return its response body and DOT text (and SVG, timings).
 
-    With ``render_svg``, a small graph is also laid out here (``svg``); otherwise ``svg`` is
-    None and the web process runs ``dot`` with its own timeout.
+    ``body`` is the JSON text of the response's ``variables``, ``graph``, ``stdout``,
+    ``warnings``, ``plots`` and ``device``, written here so that the web process only joins it
+    with the SVG and timings (see app.api.graph). With ``render_svg``, a small graph is also
+    laid out here (``svg``); otherwise ``svg`` is None and the web process runs ``dot`` with
+    its own timeout.
 
     Returns ``{"error": {...}}`` for a :class:`ProgramError`. Other exceptions are bugs in
     gradtrace: they come back as ``{"internal_error": traceback}``, logged by the parent.
@@ -164,6 +167,7 @@ def _graph_job(
     render_svg: bool,
     started: float,
 ) -> dict[str, Any]:
+    from app.encoding import dumps
     from app.graph import to_dot, to_jsonable, walk
     from app.lang import named_tensors, run_program
 
@@ -173,20 +177,23 @@ def _graph_job(
     named = named_tensors(result)
     root = result.backward_roots[-1] if result.backward_roots else None
     graph = walk(named, root=root, show_saved=show_saved, max_nodes=max_graph_nodes)
-    variables = describe_all(named, max_value_elements)
     dot = to_dot(graph)
-    done = time.perf_counter()
-    svg = small_graph_svg(dot, len(graph.nodes)) if render_svg else None
-    rendered = time.perf_counter()
-    return {
-        "variables": variables,
+    body = {
+        "variables": describe_all(named, max_value_elements),
         "graph": graph.to_json(),
-        "dot": dot,
-        "svg": svg,
         "stdout": result.stdout,
         "warnings": list(result.warnings),
         "plots": [to_jsonable(dataclasses.asdict(figure)) for figure in result.figures],
         "device": resolved,
+    }
+    encoded = dumps(body).decode()
+    done = time.perf_counter()
+    svg = small_graph_svg(dot, len(graph.nodes)) if render_svg else None
+    rendered = time.perf_counter()
+    return {
+        "body": encoded,
+        "dot": dot,
+        "svg": svg,
         "timings_ms": {
             "run": (ran - started) * 1000,
             "walk": (done - ran) * 1000,
@@ -209,10 +216,11 @@ def small_graph_svg(dot: str, nodes: int) -> str | None:
 
 
 def describe_all(named: dict[str, Any], max_value_elements: int) -> dict[str, dict[str, Any]]:
-    """Every named tensor described; PyTorch's printout only within a budget of elements.
+    """Every named tensor described, values as numpy arrays for :func:`app.encoding.dumps`.
 
-    Printing is the slow part (about 2 µs an element), so past TEXT_BUDGET_ELEMENTS the rest
-    get ``value_text: None`` and the page formats their (truncated) values itself.
+    PyTorch's printout is the slow part (about half a microsecond an element), so past
+    TEXT_BUDGET_ELEMENTS the rest get ``value_text: None`` and the page formats their
+    (truncated) values itself.
     """
     from app.graph import describe_tensor
 
@@ -224,7 +232,7 @@ def describe_all(named: dict[str, Any], max_value_elements: int) -> dict[str, di
         with_text = cost <= budget
         budget -= cost if with_text else 0
         described[name] = describe_tensor(
-            tensor, max_elements=max_value_elements, with_text=with_text
+            tensor, max_elements=max_value_elements, with_text=with_text, arrays=True
         )
     return described
 
