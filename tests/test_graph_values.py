@@ -281,3 +281,31 @@ def test_cuda_tensor_is_copied_to_cpu() -> None:
     assert d["device"] == "cuda:0"
     assert d["value"] == t[:4, :4].tolist() and d["value_truncated"]
     assert d["grad"] == [[2.0] * 4] * 4
+
+
+def test_arrays_are_written_with_float32_digits() -> None:
+    from app.encoding import dumps
+
+    t = torch.tensor([[0.1, 1 / 3], [2.0, -0.5]])
+    values, truncated = tensor_values(t, 100, arrays=True)
+    assert dumps(values) == b"[[0.1,0.33333334],[2.0,-0.5]]" and truncated is False
+    assert dumps(tensor_values(torch.tensor(0.1), 10, arrays=True)[0]) == b"0.1"
+    corner, truncated = tensor_values(torch.arange(100.0).reshape(10, 10), 4, arrays=True)
+    assert dumps(corner) == b"[[0.0,1.0],[10.0,11.0]]" and truncated is True
+
+
+def test_arrays_keep_non_finite_values_as_strings() -> None:
+    from app.encoding import dumps
+
+    values, _ = tensor_values(torch.tensor([1.0, float("nan"), float("-inf")]), 10, arrays=True)
+    assert values == [1.0, "NaN", "-Infinity"]
+    assert dumps(values) == b'[1.0,"NaN","-Infinity"]'
+
+
+def test_dumps_falls_back_for_what_orjson_refuses() -> None:
+    from app.encoding import dumps
+
+    assert json.loads(dumps({"stdout": "a\ud800b", "big": 2**70})) == {
+        "stdout": "a\ud800b",
+        "big": 2**70,
+    }
