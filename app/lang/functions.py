@@ -38,18 +38,38 @@ class UserFunction:
         self.local_names = assigned_names(node.body, node.args)
         self.signature = _signature(interp, node.args, parent)
         self.owner: type | None = None  # set when the def is a method of a program's class
+        # A def with plain parameters only (no *args, keyword-only or **kwargs) called with
+        # positional arguments is bound by zip(); anything else goes through inspect.
+        simple = not (node.args.vararg or node.args.kwonlyargs or node.args.kwarg)
+        self._names = tuple(self.signature.parameters) if simple else None
+        self._defaults = {
+            name: p.default
+            for name, p in self.signature.parameters.items()
+            if p.default is not inspect.Parameter.empty
+        }
+        self._required = len(self.signature.parameters) - len(self._defaults)
+
+    def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The function's local variables for this call's arguments, as Python binds them."""
+        names = self._names
+        if names is not None and not kwargs and self._required <= len(args) <= len(names):
+            values = dict(zip(names, args, strict=False))
+            for name in names[len(args) :]:
+                values[name] = self._defaults[name]
+            return values
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{self.name}() {exc}") from None
+        bound.apply_defaults()
+        return dict(bound.arguments)
 
     def __repr__(self) -> str:
         return f"<function {self.name}>"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         interp = self.interp
-        try:
-            bound = self.signature.bind(*args, **kwargs)
-        except TypeError as exc:
-            raise TypeError(f"{self.name}() {exc}") from None
-        bound.apply_defaults()
-        scope = Scope(dict(bound.arguments), local_names=self.local_names, parent=self.parent)
+        scope = Scope(self.bind(args, kwargs), local_names=self.local_names, parent=self.parent)
         with interp.frame(self, scope):
             try:
                 interp.exec_block(self.node.body, scope)

@@ -51,6 +51,13 @@ _LEGACY_CONSTRUCTORS = frozenset(
 # an object array's ** or << grows integers past max_int_bits), text and raw bytes (whose size
 # is not their element count).
 _REFUSED_NUMPY_KINDS = frozenset("OUSV")
+_METHOD_TYPES = (types.MethodType, types.BuiltinMethodType, types.MethodWrapperType)
+_SET_PRINTOPTIONS = TORCH.member("set_printoptions")
+# Argument types that are never callbacks, ranges or iterators (see check_arguments).
+_PLAIN_ARGUMENTS = frozenset(
+    {int, float, bool, str, complex, type(None), slice, tuple, list, dict,
+     torch.Tensor, nn.Parameter, torch.dtype, torch.device, torch.Size}
+)  # fmt: skip
 
 
 class OutputBuffer:
@@ -81,6 +88,7 @@ class Guard:
     def __init__(self, limits: ProgramLimits):
         self.limits = limits
         self.steps = 0
+        self.max_steps = limits.max_steps
         self.total_elements = 0
         self.user_classes: set[type] = set()
         self.user_callables: set[int] = set()
@@ -97,6 +105,9 @@ class Guard:
 
     def account(self, value: Any) -> Any:
         """Count the elements a result holds, refusing oversize results and runaway totals."""
+        if type(value) is torch.Tensor:  # most results: skip the checks below
+            self._count(value.numel())
+            return value
         if isinstance(value, (torch.Tensor, np.ndarray)):
             if isinstance(value, np.ndarray) and value.dtype.kind in _REFUSED_NUMPY_KINDS:
                 raise NotAllowed(
@@ -183,9 +194,19 @@ class Guard:
 
     # ----- calls ---------------------------------------------------------------------------
 
-    def check_callable(self, func: Any) -> None:
+    def check_callable(self, func: Any, owner: Any = None, method: str | None = None) -> None:
+        """Refuse what the program may not call. ``owner.method`` (given only after
+        get_attribute allowed that attribute) passes when ``func`` is its bound method."""
         if isinstance(func, UserFunction) or id(func) in _ALLOWED_CALLABLES:
             return
+        if (
+            method is not None
+            and type(func) in _METHOD_TYPES
+            and func.__self__ is owner
+            and func.__name__ == method
+            and not isinstance(owner, types.ModuleType)
+        ):
+            return  # what the last branch below decides, without asking attribute_allowed again
         if func in self.user_classes or id(func) in self.user_callables:
             return
         if isinstance(func, nn.Module):
@@ -195,7 +216,7 @@ class Guard:
         bound_to = getattr(func, "__self__", None)
         name = getattr(func, "__name__", None)
         if (
-            isinstance(func, (types.MethodType, types.BuiltinMethodType, types.MethodWrapperType))
+            isinstance(func, _METHOD_TYPES)
             and bound_to is not None
             and not isinstance(bound_to, types.ModuleType)
             and isinstance(name, str)
@@ -240,7 +261,7 @@ class Guard:
         owner: Any = None,
         method: str | None = None,
     ) -> Any:
-        self.check_callable(func)
+        self.check_callable(func, owner, method)
         is_program_code = isinstance(func, UserFunction) or func in self.user_classes
         if not is_program_code:
             self.check_arguments(func, args, kwargs)
@@ -249,8 +270,9 @@ class Guard:
             estimate = sizes.estimate_call(None, tensor_method, (owner, *args), kwargs)
         else:
             estimate = sizes.estimate_call(func, None, tuple(args), kwargs)
-        name = method or getattr(func, "__name__", None) or type(func).__name__
-        self.check_size(estimate, f"{name}()")
+        if estimate is not None and estimate > self.limits.max_tensor_elements:
+            name = method or getattr(func, "__name__", None) or type(func).__name__
+            self.check_size(estimate, f"{name}()")
         if isinstance(owner, str):
             self.check_string_growth(owner, method, args)
         if id(func) in _TEXT_FUNCTIONS and args:
@@ -283,6 +305,13 @@ class Guard:
 
     def check_arguments(self, func: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
         """Refuse arguments that would make torch or numpy loop or allocate beyond the limits."""
+        if (
+            all(type(value) in _PLAIN_ARGUMENTS for value in (*args, *kwargs.values()))
+            and func is not torch_data.DataLoader
+            and func is not _SET_PRINTOPTIONS
+            and not kwargs.get("fused")
+        ):
+            return  # no callbacks, ranges or iterators: nothing below applies
         self.guard_callbacks(func, args, kwargs)
         for value in (*args, *kwargs.values()):
             if isinstance(value, range) and len(value) > self.limits.max_sequence_length:
@@ -301,7 +330,7 @@ class Guard:
                 raise NotAllowed(f"DataLoader option '{sorted(unknown)[0]}' is not supported")
             kwargs["num_workers"] = 0  # no worker processes inside the sandbox
             kwargs["pin_memory"] = False
-        elif func is TORCH.member("set_printoptions"):
+        elif func is _SET_PRINTOPTIONS:
             options = _bind(func, args, kwargs)
             for key, bound in _PRINT_OPTION_BOUNDS.items():
                 value = options.get(key)

@@ -25,8 +25,6 @@ from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import Scope, target_names
 from app.lang.surface import Namespace, module_table
 
-_UNSET = object()
-
 
 class _Break(Exception):
     pass
@@ -52,7 +50,6 @@ class Interpreter(Guard):
         self.root_tensors: dict[str, torch.Tensor] = {}
         self.function_locals: dict[str, dict[str, Any]] = {}
         self.line = 0  # the statement running now, for warnings raised inside torch
-        self._handlers: dict[tuple[str, type], Any] = {}
 
     # ----- running -------------------------------------------------------------------------
 
@@ -64,13 +61,15 @@ class Interpreter(Guard):
             self.exec_stmt(statement, scope)
 
     def exec_stmt(self, node: ast.stmt, scope: Scope) -> None:
-        self.tick()
+        self.steps += 1  # tick(), inlined: this and evaluate() run for every node
+        if self.steps > self.max_steps:
+            self.tick(0)
         self.line = node.lineno
-        handler = self._handler("exec_", type(node))
+        handler = _STATEMENTS.get(node.__class__)
         if handler is None:
             raise NotAllowed(f"'{type(node).__name__}' statements are not supported", *_pos(node))
         try:
-            handler(node, scope)
+            handler(self, node, scope)
         except ProgramError as error:
             raise _placed(error, node) from None
         except (ReturnSignal, _Break, _Continue):
@@ -79,19 +78,13 @@ class Interpreter(Guard):
             raise self.runtime_error(exc, node) from None
 
     def evaluate(self, node: ast.expr, scope: Scope) -> Any:
-        self.tick()
-        handler = self._handler("eval_", type(node))
+        self.steps += 1
+        if self.steps > self.max_steps:
+            self.tick(0)
+        handler = _EXPRESSIONS.get(node.__class__)
         if handler is None:
             raise NotAllowed(f"'{type(node).__name__}' expressions are not supported", *_pos(node))
-        return handler(node, scope)
-
-    def _handler(self, prefix: str, kind: type) -> Any:
-        """The method for a node kind, looked up once per kind (this is the hottest path)."""
-        key = (prefix, kind)
-        handler = self._handlers.get(key, _UNSET)
-        if handler is _UNSET:
-            handler = self._handlers[key] = getattr(self, f"{prefix}{kind.__name__}", None)
-        return handler
+        return handler(self, node, scope)
 
     @contextmanager
     def frame(self, function: UserFunction, scope: Scope) -> Iterator[None]:
@@ -528,3 +521,21 @@ def _placed(error: ProgramError, node: ast.AST) -> ProgramError:
     if error.line is None:
         error.line, error.column = _pos(node)
     return error
+
+
+_ABSTRACT = (ast.stmt, ast.expr)  # exec_stmt is the dispatcher, not a handler
+
+
+def _handlers(prefix: str) -> dict[type, Any]:
+    """Node class -> the Interpreter method for it (``eval_Name`` for ast.Name, ...)."""
+    handlers = {}
+    for name, method in vars(Interpreter).items():
+        kind = getattr(ast, name.removeprefix(prefix), None) if name.startswith(prefix) else None
+        if isinstance(kind, type) and issubclass(kind, ast.AST) and kind not in _ABSTRACT:
+            handlers[kind] = method
+    return handlers
+
+
+# Looked up by the node's exact class: the hottest path of the interpreter.
+_STATEMENTS = _handlers("exec_")
+_EXPRESSIONS = _handlers("eval_")

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+_ARRAYS = (torch.Tensor, np.ndarray)
 Estimator = Callable[[tuple[Any, ...], dict[str, Any]], int | None]
 
 
@@ -36,9 +37,13 @@ def numel(shape: Sequence[int]) -> int:
 
 def broadcast_numel(values: Sequence[Any]) -> int | None:
     """Elements of the broadcast of every tensor/array in ``values`` (None if none or invalid)."""
-    shapes = [s for s in (shape_of(v) for v in values) if s is not None]
-    if not any(isinstance(v, (torch.Tensor, np.ndarray)) for v in values):
+    arrays = [v.shape for v in values if isinstance(v, _ARRAYS)]
+    if not arrays:
         return None
+    if all(shape == arrays[0] for shape in arrays):
+        # the common case (same shapes, or a tensor and numbers): no broadcasting to work out
+        return numel(arrays[0])
+    shapes = [s for s in (shape_of(v) for v in values) if s is not None]
     ndim = max(len(s) for s in shapes)
     out = []
     for axis in range(1, ndim + 1):
