@@ -14,7 +14,13 @@ import pytest
 import torch
 
 from app.graph.model import Graph
-from app.graph.render import RenderError, render_svg, render_svg_async, to_dot
+from app.graph.render import (
+    RenderError,
+    render_svg,
+    render_svg_async,
+    render_svg_in_process,
+    to_dot,
+)
 from app.graph.walk import walk
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -203,3 +209,50 @@ def test_invalid_dot_is_a_render_error() -> None:
     assert info.value.reason == "failed"
     with pytest.raises(RenderError, match="syntax error"):
         asyncio.run(render_svg_async("digraph { a -> }"))
+
+
+def test_in_process_layout_matches_dot_structure() -> None:
+    """Graphviz's library (app.graph.gvlib) draws the same nodes, edges, ids and texts."""
+    from app.graph import gvlib
+
+    assert gvlib.available(), "pygraphviz's bundled Graphviz libraries should load here"
+    graph = seed_graph(show_saved=True)
+    dot = to_dot(graph)
+    inside = svg_groups(render_svg_in_process(dot) or "")
+    outside = svg_groups(render_svg(dot))
+    assert inside.keys() == outside.keys()
+    for group_id, group in outside.items():
+        assert svg_texts(inside[group_id]) == svg_texts(group)
+
+
+def test_in_process_layout_runs_without_the_gil() -> None:
+    """A layout on its own thread lets this thread keep computing (the worker encodes its
+    response meanwhile): this thread's count must move while the layout is under way."""
+    from app.graph import gvlib
+
+    dot = to_dot(walk({"loss": deep_chain(200)}))  # a layout of ~100 ms
+    future = gvlib.start_layout(dot)
+    steps = 0
+    while not future.done():
+        steps += 1
+    svg, milliseconds = future.result()
+    assert "<svg" in svg and milliseconds > 0
+    assert steps > 50_000  # a held GIL would allow a few thousand at most
+
+
+def test_in_process_layout_reports_bad_dot() -> None:
+    from app.graph import gvlib
+
+    with pytest.raises(gvlib.LayoutFailed):
+        gvlib.layout_svg("digraph { a -> }")
+    with pytest.raises(RenderError) as info:
+        render_svg_in_process("digraph { a -> }")
+    assert info.value.reason == "failed"
+    assert "<svg" in gvlib.layout_svg("digraph { a -> b }")  # still usable afterwards
+
+
+def deep_chain(depth: int) -> torch.Tensor:
+    t = torch.ones(2, requires_grad=True)
+    for _ in range(depth):
+        t = t * 1.0001 + 0.5
+    return t.sum()

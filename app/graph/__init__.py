@@ -9,6 +9,7 @@ from app.graph.render import (
     render_svg,
     render_svg_async,
     render_svg_in_process,
+    strip_prolog,
     to_dot,
 )
 from app.graph.values import describe_tensor, json_number, tensor_values, to_jsonable
@@ -29,6 +30,7 @@ __all__ = [
     "render_svg_in_process",
     "saved_values",
     "shape_text",
+    "strip_prolog",
     "tensor_values",
     "to_dot",
     "to_jsonable",

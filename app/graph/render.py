@@ -16,6 +16,7 @@ from typing import Literal
 import graphviz
 from graphviz.quoting import quote
 
+from app.graph import gvlib
 from app.graph.model import Graph, Node, SavedValue, shape_text
 
 RenderFailure = Literal["missing", "timeout", "failed"]
@@ -78,7 +79,7 @@ def to_dot(graph: Graph) -> str:
         node_attr={
             "shape": "box",
             "style": "filled",
-            "fontname": "monospace",
+            "fontname": "Courier",  # a font Graphviz has metrics for (gvlib)
             "fontsize": "10",
             "height": "0.2",
         },
@@ -110,7 +111,7 @@ def to_dot(graph: Graph) -> str:
     return dot.source
 
 
-def _strip_prolog(svg: str) -> str:
+def strip_prolog(svg: str) -> str:
     """Drop the XML declaration, DOCTYPE and comments before ``<svg`` so it can be inlined."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg
@@ -153,17 +154,23 @@ def render_svg(dot: str, *, timeout: float = 10.0, executable: str = "dot") -> s
         raise _missing(executable) from None
     if proc.returncode != 0:
         raise _failed(proc.returncode, proc.stderr)
-    return _strip_prolog(proc.stdout.decode("utf-8", "replace"))
+    return strip_prolog(proc.stdout.decode("utf-8", "replace"))
 
 
 def render_svg_in_process(dot: str) -> str | None:
-    """Lay out DOT with Graphviz's library in this process (pygraphviz), or None without it.
+    """Lay out DOT with Graphviz's library in this process, or None when it is not installed.
 
     Starting a ``dot`` process costs about 10 ms, most of the time a small graph takes; the
     library call takes about 1 ms. Callers use it for small graphs in disposable worker
     processes (a Graphviz crash then costs a worker, not the server) and keep ``dot`` with its
-    timeout for large ones.
+    timeout for large ones. The bundled libraries are called directly where they load
+    (app.graph.gvlib: no pango, ~40% faster), else through pygraphviz.
     """
+    if gvlib.available():
+        try:
+            return strip_prolog(gvlib.layout_svg(dot))
+        except gvlib.LayoutFailed as error:
+            raise RenderError(str(error), reason="failed") from None
     try:
         import pygraphviz
     except ImportError:
@@ -173,7 +180,7 @@ def render_svg_in_process(dot: str) -> str | None:
     except (OSError, ValueError, pygraphviz.DotError) as error:
         message = f"Graphviz could not lay out the graph: {error}"
         raise RenderError(message, reason="failed") from None
-    return _strip_prolog(svg.decode("utf-8", "replace") if isinstance(svg, bytes) else svg)
+    return strip_prolog(svg.decode("utf-8", "replace") if isinstance(svg, bytes) else svg)
 
 
 async def render_svg_async(dot: str, *, timeout: float = 10.0, executable: str = "dot") -> str:
@@ -205,7 +212,7 @@ async def render_svg_async(dot: str, *, timeout: float = 10.0, executable: str =
         raise
     if proc.returncode != 0:
         raise _failed(proc.returncode, stderr)
-    return _strip_prolog(stdout.decode("utf-8", "replace"))
+    return strip_prolog(stdout.decode("utf-8", "replace"))
 
 
 async def _kill(proc: asyncio.subprocess.Process) -> None:

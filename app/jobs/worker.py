@@ -19,6 +19,7 @@ import shutil
 import signal
 import time
 import traceback
+from collections.abc import Callable
 from multiprocessing import util
 from typing import Any
 
@@ -178,6 +179,7 @@ def _graph_job(
     root = result.backward_roots[-1] if result.backward_roots else None
     graph = walk(named, root=root, show_saved=show_saved, max_nodes=max_graph_nodes)
     dot = to_dot(graph)
+    layout = start_small_layout(dot, len(graph.nodes)) if render_svg else None
     body = {
         "variables": describe_all(named, max_value_elements),
         "graph": graph.to_json(),
@@ -188,31 +190,54 @@ def _graph_job(
     }
     encoded = dumps(body).decode()
     done = time.perf_counter()
-    svg = small_graph_svg(dot, len(graph.nodes)) if render_svg else None
-    rendered = time.perf_counter()
+    svg, render_ms = layout() if layout is not None else (None, 0.0)
     return {
         "body": encoded,
         "dot": dot,
         "svg": svg,
         "timings_ms": {
             "run": (ran - started) * 1000,
+            # the layout ran alongside the values: its own time is "render", not walk's
             "walk": (done - ran) * 1000,
-            "render": (rendered - done) * 1000 if svg is not None else 0.0,
+            "render": render_ms,
             "job": (time.perf_counter() - started) * 1000,
         },
     }
 
 
-def small_graph_svg(dot: str, nodes: int) -> str | None:
-    """The SVG of a small graph laid out in this worker, else None (the web process renders)."""
-    from app.graph import RenderError, render_svg_in_process
+def start_small_layout(dot: str, nodes: int) -> Callable[[], tuple[str | None, float]]:
+    """Start laying out a small graph in this worker; the returned function waits for it and
+    gives ``(svg, milliseconds)``, or ``(None, 0)`` to leave the graph to ``dot`` in the web
+    process (a big graph, or Graphviz failed: dot then reports the problem properly).
+
+    With Graphviz's library loaded directly (app.graph.gvlib) the layout runs on a thread
+    without the GIL while this one describes the tensors; otherwise it runs when asked.
+    """
+    from app.graph import RenderError, gvlib, render_svg_in_process, strip_prolog
 
     if nodes > IN_PROCESS_RENDER_NODES:
-        return None  # a big layout may take seconds: leave it to dot and its own timeout
-    try:
-        return render_svg_in_process(dot)
-    except RenderError:
-        return None  # let the web process try dot, which reports the failure properly
+        return lambda: (None, 0.0)  # a big layout may take seconds: dot, with its own timeout
+    if gvlib.available():
+        future = gvlib.start_layout(dot)
+
+        def finish() -> tuple[str | None, float]:
+            try:
+                svg, milliseconds = future.result()
+            except gvlib.LayoutFailed:
+                return None, 0.0
+            return strip_prolog(svg), milliseconds
+
+        return finish
+
+    def render_now() -> tuple[str | None, float]:
+        started = time.perf_counter()
+        try:
+            svg = render_svg_in_process(dot)
+        except RenderError:
+            return None, 0.0
+        return svg, (time.perf_counter() - started) * 1000 if svg is not None else 0.0
+
+    return render_now
 
 
 def describe_all(named: dict[str, Any], max_value_elements: int) -> dict[str, dict[str, Any]]:
