@@ -70,11 +70,16 @@ class UserFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         interp = self.interp
         scope = Scope(self.bind(args, kwargs), local_names=self.local_names, parent=self.parent)
-        with interp.frame(self, scope):
-            try:
-                interp.exec_block(self.node.body, scope)
-            except ReturnSignal as signal:
-                return signal.value
+        interp.enter_frame(self, scope)
+        try:
+            for statement in self.node.body:
+                if statement.__class__ is ast.Return:
+                    return interp.return_value(statement, scope)
+                interp.exec_stmt(statement, scope)
+        except ReturnSignal as signal:  # a return inside an if, a loop or a with
+            return signal.value
+        finally:
+            interp.leave_frame(self, scope)
         return None
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -86,20 +85,36 @@ class Interpreter(Guard):
             raise NotAllowed(f"'{type(node).__name__}' expressions are not supported", *_pos(node))
         return handler(self, node, scope)
 
-    @contextmanager
-    def frame(self, function: UserFunction, scope: Scope) -> Iterator[None]:
+    def enter_frame(self, function: UserFunction, scope: Scope) -> None:
         if len(self.frames) >= self.limits.max_call_depth:
             raise LimitExceeded(
                 "max_call_depth", self.limits.max_call_depth, "functions call each other too deeply"
             )
         self.frames.append((function, scope))
+
+    def leave_frame(self, function: UserFunction, scope: Scope) -> None:
+        self.frames.pop()
+        if not self.frames and function.owner is None:
+            # a function the program called from the module: keep its locals to show them
+            self.function_locals[function.name] = scope.vars
+
+    def return_value(self, node: ast.Return, scope: Scope) -> Any:
+        """A ``return`` at the top level of a function's body, as exec_stmt would run it, but
+        handing back its value directly instead of raising ReturnSignal (the common case)."""
+        self.steps += 1
+        if self.steps > self.max_steps:
+            self.tick(0)
+        self.line = node.lineno
+        if node.value is None:
+            return None
         try:
-            yield
-        finally:
-            self.frames.pop()
-            if not self.frames and function.owner is None:
-                # a function the program called from the module: keep its locals to show them
-                self.function_locals[function.name] = scope.vars
+            return self.evaluate(node.value, scope)
+        except ProgramError as error:
+            raise _placed(error, node) from None
+        except ReturnSignal:
+            raise
+        except Exception as exc:
+            raise self.runtime_error(exc, node) from None
 
     def current_frame(self) -> tuple[UserFunction, Scope] | None:
         return self.frames[-1] if self.frames else None
