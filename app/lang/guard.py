@@ -262,9 +262,13 @@ class Guard:
         method: str | None = None,
     ) -> Any:
         self.check_callable(func, owner, method)
-        is_program_code = isinstance(func, UserFunction) or func in self.user_classes
-        if not is_program_code:
-            self.check_arguments(func, args, kwargs)
+        if isinstance(func, UserFunction) or func in self.user_classes:
+            # The program's own code runs under the interpreter's checks: only its result is
+            # left to look at. (Estimating from its arguments would guess at nothing.)
+            result = func(*args, **kwargs)
+            operators.check_length(result, self.limits)
+            return self.account(result)
+        self.check_arguments(func, args, kwargs)
         tensor_method = method if isinstance(owner, (torch.Tensor, np.ndarray)) else None
         if tensor_method is not None:
             estimate = sizes.estimate_call(None, tensor_method, (owner, *args), kwargs)

@@ -49,6 +49,7 @@ class Interpreter(Guard):
         self.root_tensors: dict[str, torch.Tensor] = {}
         self.function_locals: dict[str, dict[str, Any]] = {}
         self.line = 0  # the statement running now, for warnings raised inside torch
+        self._root_texts: dict[ast.expr, str] = {}
 
     # ----- running -------------------------------------------------------------------------
 
@@ -469,7 +470,9 @@ class Interpreter(Guard):
         return False
 
     def record_backward_root(self, node: ast.expr, tensor: torch.Tensor) -> None:
-        text = ast.unparse(node)
+        text = self._root_texts.get(node)
+        if text is None:  # unparsed once per call site: training loops call backward often
+            text = self._root_texts[node] = ast.unparse(node)
         if text in self.backward_roots:
             self.backward_roots.remove(text)
         self.backward_roots.append(text)
