@@ -181,6 +181,7 @@ async def run_graph(
         settings.max_value_elements,
         settings.max_graph_nodes,
         settings.training_limits(),
+        render_svg,
     )
     slots = request.app.state.render_slots
     outcome = await graph_response(result, render_svg, settings, slots, started)
