@@ -156,9 +156,8 @@ def run_graph_step_job(
 ) -> dict[str, Any]:
     """The autograd graph of one training step's loss, in the shape of POST /api/graph
     (with ``render_svg``, a small graph comes laid out, as from run_graph_job)."""
-    from app.encoding import dumps
-    from app.graph import to_dot, walk
-    from app.jobs.worker import describe_all, start_small_layout
+    from app.graph import walk
+    from app.jobs.worker import graph_result
     from app.training.loop import graph_step
 
     use_limits(limits)
@@ -167,26 +166,10 @@ def run_graph_step_job(
     loss.backward()  # so the parameters show this step's gradients
     named = {**named, "loss": loss}
     graph = walk(named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes)
-    dot = to_dot(graph)
-    layout = start_small_layout(dot, len(graph.nodes)) if render_svg else None
-    body = {
-        "variables": describe_all(named, max_value_elements),
-        "graph": graph.to_json(),
-        "stdout": "",
-        "warnings": [],
-        "plots": [],
-        "device": "cpu",
+    fields = {"stdout": "", "warnings": [], "plots": [], "device": "cpu"}
+    outcome, ready = graph_result(named, graph, max_value_elements, render_svg, **fields)
+    outcome["timings_ms"] |= {
+        "walk": (ready - started) * 1000,
+        "job": (time.perf_counter() - started) * 1000,
     }
-    encoded = dumps(body).decode()
-    done = time.perf_counter()
-    svg, render_ms = layout() if layout is not None else (None, 0.0)
-    return {
-        "body": encoded,
-        "dot": dot,
-        "svg": svg,
-        "timings_ms": {
-            "walk": (done - started) * 1000,
-            "render": render_ms,
-            "job": (time.perf_counter() - started) * 1000,
-        },
-    }
+    return outcome

@@ -21,10 +21,13 @@ import time
 import traceback
 from collections.abc import Callable
 from multiprocessing import util
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.config import ProgramLimits
 from app.jobs.fence import apply_fence, limit_cpu_time
+
+if TYPE_CHECKING:
+    from app.graph import Graph
 
 log = logging.getLogger("gradtrace.worker")
 
@@ -168,8 +171,7 @@ def _graph_job(
     render_svg: bool,
     started: float,
 ) -> dict[str, Any]:
-    from app.encoding import dumps
-    from app.graph import to_dot, to_jsonable, walk
+    from app.graph import to_jsonable, walk
     from app.lang import named_tensors, run_program
 
     resolved = resolve_device(device)
@@ -178,31 +180,49 @@ def _graph_job(
     named = named_tensors(result)
     root = result.backward_roots[-1] if result.backward_roots else None
     graph = walk(named, root=root, show_saved=show_saved, max_nodes=max_graph_nodes)
+    outcome, ready = graph_result(
+        named,
+        graph,
+        max_value_elements,
+        render_svg,
+        stdout=result.stdout,
+        warnings=list(result.warnings),
+        plots=[to_jsonable(dataclasses.asdict(figure)) for figure in result.figures],
+        device=resolved,
+    )
+    outcome["timings_ms"] |= {
+        "run": (ran - started) * 1000,
+        # the layout ran alongside the values: its own time is "render", not walk's
+        "walk": (ready - ran) * 1000,
+        "job": (time.perf_counter() - started) * 1000,
+    }
+    return outcome
+
+
+def graph_result(
+    named: dict[str, Any],
+    graph: Graph,
+    max_value_elements: int,
+    render_svg: bool,
+    **fields: Any,
+) -> tuple[dict[str, Any], float]:
+    """A job's result for a walked graph, and the perf_counter() time its body was ready.
+
+    The result holds ``body``, the JSON text of the response's ``variables`` and ``graph`` plus
+    ``fields``; ``dot``; ``svg``, for a small graph with ``render_svg`` (laid out while the
+    values are described and encoded, see start_small_layout); ``timings_ms.render``.
+    """
+    from app.encoding import dumps
+    from app.graph import to_dot
+
     dot = to_dot(graph)
     layout = start_small_layout(dot, len(graph.nodes)) if render_svg else None
-    body = {
-        "variables": describe_all(named, max_value_elements),
-        "graph": graph.to_json(),
-        "stdout": result.stdout,
-        "warnings": list(result.warnings),
-        "plots": [to_jsonable(dataclasses.asdict(figure)) for figure in result.figures],
-        "device": resolved,
-    }
-    encoded = dumps(body).decode()
-    done = time.perf_counter()
+    body = {"variables": describe_all(named, max_value_elements), "graph": graph.to_json()}
+    encoded = dumps(body | fields).decode()
+    ready = time.perf_counter()
     svg, render_ms = layout() if layout is not None else (None, 0.0)
-    return {
-        "body": encoded,
-        "dot": dot,
-        "svg": svg,
-        "timings_ms": {
-            "run": (ran - started) * 1000,
-            # the layout ran alongside the values: its own time is "render", not walk's
-            "walk": (done - ran) * 1000,
-            "render": render_ms,
-            "job": (time.perf_counter() - started) * 1000,
-        },
-    }
+    result = {"body": encoded, "dot": dot, "svg": svg, "timings_ms": {"render": render_ms}}
+    return result, ready
 
 
 def start_small_layout(dot: str, nodes: int) -> Callable[[], tuple[str | None, float]]:
