@@ -1,7 +1,8 @@
 """POST /api/graph and GET /api/graph.svg: run a program in a worker, return its autograd graph.
 
-The program runs in a fenced worker (app.jobs); the SVG is laid out here, in the web process,
-because its input is our own DOT text, never the user's code.
+The program runs in a fenced worker (app.jobs), which also writes most of the response body and
+lays out small graphs; a large graph is laid out here by ``dot`` under its own timeout (its input
+is our own DOT text, never the user's code).
 """
 
 from __future__ import annotations
