@@ -47,6 +47,7 @@ _LEGACY_CONSTRUCTORS = frozenset(
                 torch.IntTensor, torch.LongTensor, torch.ShortTensor, torch.ByteTensor,
                 torch.CharTensor, torch.BoolTensor)
 )  # fmt: skip
+_MAY_BE_UNINITIALISED = _UNINITIALISED | _LEGACY_CONSTRUCTORS
 # numpy dtype kinds a program may not hold: Python objects (whose operators run unchecked in C:
 # an object array's ** or << grows integers past max_int_bits), text and raw bytes (whose size
 # is not their element count).
@@ -285,7 +286,9 @@ class Guard:
         if isinstance(owner, (list, dict, set)):
             operators.check_length(owner, self.limits)
         operators.check_length(result, self.limits)
-        if _is_uninitialised(func, method, owner, args, kwargs):
+        if (method == "new_empty" or id(func) in _MAY_BE_UNINITIALISED) and _is_uninitialised(
+            func, method, owner, args, kwargs
+        ):
             _zero_fill(result)
         return self.account(result)
 

@@ -662,7 +662,9 @@ def estimate_call(func: Any, method_name: str | None, args: tuple, kwargs: dict)
             result = None
         if result is not None:
             return result
-    tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, (torch.Tensor, np.ndarray))]
+    if len(args) + len(kwargs) < 2:
+        return None  # broadcasting needs two inputs
+    tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, _ARRAYS)]
     if len(tensors) >= 2:
         return broadcast_numel(tensors)
     return None
