@@ -217,3 +217,15 @@ def test_restart_after_a_done_event_marks_the_run_succeeded(store: SQLiteRunStor
     run = store.get_run(run_id)
     assert run is not None and (run.status, run.error) == ("succeeded", None)
     assert run.last_event_id == 1
+
+
+def test_a_run_reads_as_ended_once_its_log_has_ended(store: SQLiteRunStore) -> None:
+    """Between the worker's done event and its set_status, readers already see succeeded."""
+    run_id = store.create_run({})
+    store.set_status(run_id, "running")
+    store.append_event(run_id, "done", {"epochs": 1, "loss": 0.5})
+    run = store.get_run(run_id)
+    assert run is not None and run.status == "succeeded"
+    assert [r.status for r in store.list_runs() if r.id == run_id] == ["succeeded"]
+    assert store.set_status(run_id, "succeeded")  # the worker's own step still goes through
+    assert store.get_run(run_id).finished_at is not None  # type: ignore[union-attr]

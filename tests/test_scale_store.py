@@ -270,3 +270,15 @@ def test_sse_readers_wake_on_appends_from_another_client(server: RedisServer) ->
     assert [e["id"] for e in events] == ["1", "2", "3", "4", "5", "6"]
     assert events[-1]["event"] == "done"
     assert elapsed < 10  # far below the 30 s poll interval
+
+
+def test_a_run_reads_as_ended_once_its_log_has_ended(store: RedisRunStore) -> None:
+    """Between the worker's done event and its set_status, readers already see succeeded."""
+    run_id = store.create_run({})
+    store.set_status(run_id, "running")
+    store.append_event(run_id, "done", {"epochs": 1, "loss": 0.5})
+    run = store.get_run(run_id)
+    assert run is not None and run.status == "succeeded"
+    assert [r.status for r in store.list_runs() if r.id == run_id] == ["succeeded"]
+    assert store.set_status(run_id, "succeeded")  # the worker's own step still goes through
+    assert run_id not in store.open_runs()

@@ -22,6 +22,16 @@ NEXT_STATUSES: dict[str, frozenset[str]] = {
 # The event that ends the log of a run reaching each terminal status, and back.
 CLOSING_EVENT = {"succeeded": "done", "failed": "error", "cancelled": "cancelled"}
 STATUS_AFTER_EVENT = {event: status for status, event in CLOSING_EVENT.items()}
+
+
+def status_as_logged(status: str, closed: str | None) -> RunStatus:
+    """The status to report: a run whose log has ended reads as ended, also in the moment
+    between its worker appending the closing event and recording the status."""
+    if closed in STATUS_AFTER_EVENT and status not in TERMINAL_STATUSES:
+        return STATUS_AFTER_EVENT[closed]  # type: ignore[return-value]
+    return status  # type: ignore[return-value]
+
+
 # What a run's history keeps of each epoch event.
 HISTORY_KEYS = ("epoch", "loss", "val_loss", "lr", "elapsed_ms")
 

@@ -45,6 +45,7 @@ from app.runs.records import (
     RunStatus,
     StoredEvent,
     dumps_strict,
+    status_as_logged,
 )
 from app.runs.redis_client import sync_client
 
@@ -279,7 +280,7 @@ def _record(fields: dict[str, str]) -> RunRecord:
 
     return RunRecord(
         id=fields["id"],
-        status=fields["status"],  # type: ignore[arg-type]
+        status=status_as_logged(fields["status"], fields.get("closed")),
         config=json.loads(fields["config"]),
         created_at=float(fields["created_at"]),
         started_at=number("started_at"),

@@ -32,6 +32,7 @@ from app.runs.records import (
     RunStore,
     StoredEvent,
     dumps_strict,
+    status_as_logged,
 )
 
 __all__ = [
@@ -73,7 +74,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
 """
 _RUN_COLUMNS = (
-    "id, status, config, created_at, started_at, finished_at, error, metrics, last_event_id"
+    "id, status, config, created_at, started_at, finished_at, error, metrics, last_event_id, closed"
 )
 
 
@@ -283,10 +284,10 @@ class SQLiteRunStore:
 
 
 def _record(row: tuple[Any, ...]) -> RunRecord:
-    run_id, status, config, created, started, finished, error, metrics, last = row
+    run_id, status, config, created, started, finished, error, metrics, last, closed = row
     return RunRecord(
         id=run_id,
-        status=status,
+        status=status_as_logged(status, closed),
         config=json.loads(config),
         created_at=created,
         started_at=started,
