@@ -36,22 +36,27 @@ def numel(shape: Sequence[int]) -> int:
 
 
 def broadcast_numel(values: Sequence[Any]) -> int | None:
-    """Elements of the broadcast of every tensor/array in ``values`` (None if none or invalid)."""
-    arrays = [v.shape for v in values if isinstance(v, _ARRAYS)]
-    if not arrays:
+    """Elements of the broadcast of every tensor/array in ``values`` (None if none or invalid).
+
+    Numbers broadcast like 0-d tensors: they never change the result, so only arrays count.
+    """
+    shapes = [v.shape for v in values if isinstance(v, _ARRAYS)]
+    if not shapes:
         return None
-    if all(shape == arrays[0] for shape in arrays):
+    first = shapes[0]
+    if all(shape == first for shape in shapes):
         # the common case (same shapes, or a tensor and numbers): no broadcasting to work out
-        return numel(arrays[0])
-    shapes = [s for s in (shape_of(v) for v in values) if s is not None]
-    ndim = max(len(s) for s in shapes)
-    out = []
-    for axis in range(1, ndim + 1):
-        sizes = {s[-axis] for s in shapes if len(s) >= axis} - {1}
-        if len(sizes) > 1:
-            return None  # not broadcastable: torch will raise its own error
-        out.append(sizes.pop() if sizes else 1)
-    return numel(out)
+        return math.prod(first)
+    total = 1
+    for axis in range(1, max(map(len, shapes)) + 1):
+        size = 1
+        for shape in shapes:
+            if len(shape) >= axis and shape[-axis] != 1:
+                if size != 1 and shape[-axis] != size:
+                    return None  # not broadcastable: torch will raise its own error
+                size = shape[-axis]
+        total *= size
+    return total
 
 
 def _size_from(args: Sequence[Any]) -> tuple[int, ...] | None:
