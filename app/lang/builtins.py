@@ -49,6 +49,10 @@ def _qualified(cls: type) -> str:
     return f"{module}.{cls.__qualname__}"
 
 
+# Values whose str() needs no size check before it is built (see Guard.check_text).
+_PLAIN_TEXT = frozenset({str, int, float, bool, type(None)})
+
+
 def make_builtins(interp: Interpreter) -> dict[str, Any]:
     """The builtin names of one run, bound to its interpreter for step counting and output.
 
@@ -65,9 +69,13 @@ def make_builtins(interp: Interpreter) -> dict[str, Any]:
         end = "\n" if end is None else end
         if not isinstance(sep, str) or not isinstance(end, str):
             raise TypeError("sep and end must be strings")
+        texts = []
         for value in values:
+            if value.__class__ in _PLAIN_TEXT:  # its text is about its own, bounded, size
+                texts.append(str(value))
+                continue
             interp.check_text(value)
-        texts = [tensor_text(v) if isinstance(v, torch.Tensor) else str(v) for v in values]
+            texts.append(tensor_text(value) if isinstance(value, torch.Tensor) else str(value))
         # measured before joining: print(*[s] * 10**5) would build gigabytes first
         interp.output.reserve(sum(map(len, texts)) + len(sep) * len(texts) + len(end))
         interp.output.write(sep.join(texts) + end)

@@ -52,6 +52,7 @@ _MAY_BE_UNINITIALISED = _UNINITIALISED | _LEGACY_CONSTRUCTORS
 # an object array's ** or << grows integers past max_int_bits), text and raw bytes (whose size
 # is not their element count).
 _REFUSED_NUMPY_KINDS = frozenset("OUSV")
+_SCALARS = frozenset({float, int, bool, str, type(None)})  # results with nothing to count
 _METHOD_TYPES = (types.MethodType, types.BuiltinMethodType, types.MethodWrapperType)
 _SET_PRINTOPTIONS = TORCH.member("set_printoptions")
 # Argument types that are never callbacks, ranges or iterators (see check_arguments).
@@ -90,6 +91,7 @@ class Guard:
         self.limits = limits
         self.steps = 0
         self.max_steps = limits.max_steps
+        self.builtin_ids: set[int] = set()  # ids of the program's builtins (print, len...)
         self.total_elements = 0
         self.user_classes: set[type] = set()
         self.user_callables: set[int] = set()
@@ -106,8 +108,11 @@ class Guard:
 
     def account(self, value: Any) -> Any:
         """Count the elements a result holds, refusing oversize results and runaway totals."""
-        if type(value) is torch.Tensor:  # most results: skip the checks below
+        kind = value.__class__
+        if kind is torch.Tensor:  # most results: skip the checks below
             self._count(value.numel())
+            return value
+        if kind in _SCALARS:
             return value
         if isinstance(value, (torch.Tensor, np.ndarray)):
             if isinstance(value, np.ndarray) and value.dtype.kind in _REFUSED_NUMPY_KINDS:
@@ -179,6 +184,11 @@ class Guard:
                 _check_replacement(current, value, f"'{name}' of {_describe(obj)}")
         setattr(obj, name, value)
 
+    def is_user_class(self, value: Any) -> bool:
+        # Only a class can be one: hashing anything else may run Python code (a bound method
+        # of a tensor hashes the tensor through torch's own __hash__).
+        return isinstance(value, type) and value in self.user_classes
+
     def is_user_module(self, module: nn.Module) -> bool:
         return any(cls in self.user_classes for cls in type(module).__mro__)
 
@@ -198,7 +208,9 @@ class Guard:
     def check_callable(self, func: Any, owner: Any = None, method: str | None = None) -> None:
         """Refuse what the program may not call. ``owner.method`` (given only after
         get_attribute allowed that attribute) passes when ``func`` is its bound method."""
-        if isinstance(func, UserFunction) or id(func) in _ALLOWED_CALLABLES:
+        if id(func) in _ALLOWED_CALLABLES or id(func) in self.builtin_ids:
+            return
+        if isinstance(func, UserFunction):
             return
         if (
             method is not None
@@ -208,7 +220,7 @@ class Guard:
             and not isinstance(owner, types.ModuleType)
         ):
             return  # what the last branch below decides, without asking attribute_allowed again
-        if func in self.user_classes or id(func) in self.user_callables:
+        if self.is_user_class(func) or id(func) in self.user_callables:
             return
         if isinstance(func, nn.Module):
             return  # calling a module runs its forward (torch's or the program's)
@@ -224,13 +236,11 @@ class Guard:
             and self.attribute_allowed(bound_to, name)
         ):
             return  # a method reached through an allowed attribute of its object
-        if callable(func) and _is_builtin_of(self, func):
-            return
         raise NotAllowed(f"calling {_describe(func)} is not allowed")
 
     def is_program_code(self, func: Any) -> bool:
         """A function, method or class the program defined (it runs under the interpreter)."""
-        if isinstance(func, UserFunction) or func in self.user_classes:
+        if isinstance(func, UserFunction) or self.is_user_class(func):
             return True
         if id(func) in self.user_callables:
             return True
@@ -263,7 +273,7 @@ class Guard:
         method: str | None = None,
     ) -> Any:
         self.check_callable(func, owner, method)
-        if isinstance(func, UserFunction) or func in self.user_classes:
+        if isinstance(func, UserFunction) or self.is_user_class(func):
             # The program's own code runs under the interpreter's checks: only its result is
             # left to look at. (Estimating from its arguments would guess at nothing.)
             result = func(*args, **kwargs)
@@ -312,6 +322,8 @@ class Guard:
 
     def check_arguments(self, func: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
         """Refuse arguments that would make torch or numpy loop or allocate beyond the limits."""
+        if not args and not kwargs:
+            return  # nothing to check (DataLoader() without a dataset fails by itself)
         if (
             all(type(value) in _PLAIN_ARGUMENTS for value in (*args, *kwargs.values()))
             and func is not torch_data.DataLoader
@@ -423,7 +435,7 @@ class Guard:
 
 
 def _is_builtin_of(guard: Guard, func: Any) -> bool:
-    return id(func) in getattr(guard, "builtin_ids", ())
+    return id(func) in guard.builtin_ids
 
 
 def _is_callback(value: Any) -> bool:
