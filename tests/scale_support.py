@@ -7,15 +7,12 @@ loopback port with a temporary directory and ``--appendonly yes``; no Docker.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ import pytest
 import redis
 
 from tests.conftest import REPO_DIR, free_port, slow_config  # noqa: F401 (re-exported)
+from tests.sse_client import Event, sse_events
 
 REDIS_SERVER = shutil.which("redis-server")
 needs_redis = pytest.mark.skipif(
@@ -101,34 +99,6 @@ def stop_worker(proc: subprocess.Popen[bytes]) -> None:
 
 
 # --- a small SSE client -----------------------------------------------------------------------
-
-
-@dataclass
-class Event:
-    """One server-sent event: its integer id, type and JSON data."""
-
-    id: int
-    type: str
-    data: Any
-
-
-def sse_events(lines: Iterator[str]) -> Iterator[Event]:
-    """Events from the lines of a text/event-stream body (comments are skipped)."""
-    fields: dict[str, str] = {}
-    data: list[str] = []
-    for line in lines:
-        if not line:
-            if data:
-                payload = json.loads("\n".join(data))
-                yield Event(int(fields["id"]), fields.get("event", "message"), payload)
-            fields, data = {}, []
-        elif not line.startswith(":"):
-            name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if name == "data":
-                data.append(value)
-            else:
-                fields[name] = value
 
 
 def read_events(

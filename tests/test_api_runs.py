@@ -11,7 +11,6 @@ service is held to "the same losses as the script you would have typed", not to 
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from app.runs.store import SQLiteRunStore
 from app.training.config import TrainConfig
 from app.training.presets import get_preset
 from tests.conftest import slow_config
+from tests.sse_client import Event, parse_sse
 
 # How long any one wait may take. Generous: the box is small and shared, and a worker killed by
 # a cancel is replaced by a fresh one that imports torch while the next test runs.
@@ -56,15 +56,6 @@ def preset_config(preset_id: str, **changes: Any) -> dict[str, Any]:
 
 
 @dataclass
-class Event:
-    """One dispatched server-sent event: its integer id, type and JSON data."""
-
-    id: int
-    type: str
-    data: Any
-
-
-@dataclass
 class Stream:
     """What one GET of an event stream gave: events, comment lines, and whether the server
     closed the stream (False when the client stopped reading first)."""
@@ -80,33 +71,6 @@ class Stream:
     @property
     def epochs(self) -> list[Event]:
         return [e for e in self.events if e.type == "epoch"]
-
-
-def parse_sse(lines: Iterator[str]) -> Iterator[Event | str]:
-    """Events (and comments, as ``str``) from the lines of a text/event-stream body.
-
-    The HTML spec's rules, as far as this API uses them: ``field: value`` lines accumulate, a
-    blank line dispatches, ``:`` starts a comment; every event here must carry an id and data.
-    """
-    fields: dict[str, str] = {}
-    data: list[str] = []
-    for line in lines:
-        if not line:
-            if data or fields:
-                assert "id" in fields, f"an event without an id: {fields} {data}"
-                assert fields["id"].isdigit(), f"a non-integer id: {fields['id']!r}"
-                payload = json.loads("\n".join(data))
-                yield Event(int(fields["id"]), fields.get("event", "message"), payload)
-            fields, data = {}, []
-        elif line.startswith(":"):
-            yield line[1:].strip()
-        else:
-            name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if name == "data":
-                data.append(value)
-            else:
-                fields[name] = value
 
 
 def read_stream(
