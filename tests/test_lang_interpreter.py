@@ -413,3 +413,51 @@ def test_nan_and_inf_values_survive():
     result = run("import torch\nx = torch.tensor([float('nan'), float('inf')])\n")
     value = named_tensors(result)["x"]
     assert math.isnan(value[0].item()) and math.isinf(value[1].item())
+
+
+def test_variable_of_older_tutorials_is_a_tensor():
+    result = run(
+        """
+        import torch
+        from torch.autograd import Variable
+        x = Variable(torch.ones(2, 2), requires_grad=True)
+        out = ((x + 2) * (x + 2) * 3).mean()
+        out.backward()
+        """
+    )
+    x = result.namespace["x"]
+    assert type(x) is torch.Tensor and x.is_leaf
+    assert torch.equal(x.grad, torch.full((2, 2), 4.5))
+
+
+def test_optimizer_step_works_under_an_lr_scheduler():
+    """A scheduler replaces optimizer.step by torch's counting wrapper; it stays callable, and
+    the fused-kernel refusal still applies through it."""
+    result = run(
+        """
+        import torch
+        m = torch.nn.Linear(1, 1)
+        opt = torch.optim.SGD(m.parameters(), lr=0.5)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.1)
+        lrs = []
+        for epoch in range(3):
+            opt.zero_grad()
+            m(torch.ones(1, 1)).sum().backward()
+            opt.step()
+            sched.step()
+            lrs.append(sched.get_last_lr()[0])
+        """
+    )
+    assert result.namespace["lrs"] == pytest.approx([0.05, 0.005, 0.0005])
+    with pytest.raises(ProgramError, match="fused"):
+        run(
+            """
+            import torch
+            m = torch.nn.Linear(1, 1)
+            opt = torch.optim.Adam(m.parameters())
+            sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+            opt.param_groups[0]["fused"] = True
+            m(torch.ones(1, 1)).sum().backward()
+            opt.step()
+            """
+        )

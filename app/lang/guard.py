@@ -212,6 +212,8 @@ class Guard:
             return
         if isinstance(func, UserFunction):
             return
+        if method == "step" and _is_scheduler_step_wrapper(func, owner):
+            return
         if (
             method is not None
             and type(func) in _METHOD_TYPES
@@ -436,6 +438,16 @@ class Guard:
 
 def _is_builtin_of(guard: Guard, func: Any) -> bool:
     return id(func) in guard.builtin_ids
+
+
+def _is_scheduler_step_wrapper(func: Any, owner: Any) -> bool:
+    """``optimizer.step`` once an LR scheduler holds the optimizer: torch replaces the bound
+    method by a function that counts calls and then calls the optimizer class's own step."""
+    return (
+        isinstance(owner, optim.Optimizer)
+        and getattr(func, "_wrapped_by_lr_sched", False) is True
+        and getattr(func, "__wrapped__", None) is getattr(type(owner), "step", None)
+    )
 
 
 def _is_callback(value: Any) -> bool:

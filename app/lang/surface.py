@@ -151,7 +151,13 @@ def _torch_namespace() -> Namespace:
     utils_ns = Namespace("torch.utils", {"data": data_ns})
     autograd_ns = Namespace(
         "torch.autograd",
-        {"grad": torch.autograd.grad, "backward": torch.autograd.backward},
+        {
+            "grad": torch.autograd.grad,
+            "backward": torch.autograd.backward,
+            # Older tutorials wrap tensors in Variable(t, requires_grad=True): since PyTorch
+            # 0.4 that returns a plain tensor sharing t's data.
+            "Variable": torch.autograd.Variable,
+        },
     )
     cuda_ns = Namespace(
         "torch.cuda",
