@@ -22,18 +22,11 @@ import numpy as np
 import torch
 from torch._tensor_str import PRINT_OPTS
 
-_FAST_DTYPES = {
-    torch.float16: np.float16,
-    torch.bfloat16: np.float32,  # numpy has no bfloat16; every bfloat16 is exact in float32
-    torch.float32: np.float32,
-    torch.float64: np.float64,
-    torch.bool: np.bool_,
-    torch.uint8: np.uint8,
-    torch.int8: np.int8,
-    torch.int16: np.int16,
-    torch.int32: np.int32,
-    torch.int64: np.int64,
-}
+# Real dtypes whose values numpy holds (bfloat16 as float32, which has every bfloat16 exactly).
+_FAST_DTYPES = frozenset(
+    {torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.bool, torch.uint8,
+     torch.int8, torch.int16, torch.int32, torch.int64}
+)  # fmt: skip
 
 
 def tensor_text(t: torch.Tensor) -> str:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.api import app_settings, job_pool
-from app.api.errors import error_response
+from app.api.errors import JSONBytesResponse, error_response
 from app.config import Settings
 from app.encoding import dumps
 from app.graph import RenderError, render_svg_async
@@ -171,12 +171,6 @@ class GraphOutcome:
     body: bytes
     svg: str | None
     svg_error: dict[str, str] | None
-
-
-class JSONBytesResponse(Response):
-    """A body that is JSON text already (written by a worker and app.encoding)."""
-
-    media_type = "application/json"
 
 
 async def graph_response(

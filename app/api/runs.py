@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
 from app.api import app_settings, job_pool
-from app.api.errors import StrictJSONResponse, error_response
-from app.api.graph import JSONBytesResponse, graph_response
+from app.api.errors import JSONBytesResponse, StrictJSONResponse, error_response
+from app.api.graph import graph_response
 from app.config import Settings
 from app.jobs.pool import JobPool, Saturated
 from app.jobs.runs import RunManager
