@@ -16,7 +16,8 @@ from torch.utils import data as torch_data
 from app.config import ProgramLimits
 from app.lang import attributes, operators, sizes
 from app.lang.builtins import TypeName
-from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, clean_message
+from app.lang.formatting import BoundFormat
+from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, runtime_error_of
 from app.lang.functions import SuperProxy, UserFunction
 from app.lang.surface import TORCH, Namespace, all_callables
 
@@ -159,6 +160,8 @@ class Guard:
         if isinstance(obj, SuperProxy):
             return obj.attribute(name)
         if not self.attribute_allowed(obj, name):
+            if name == "format" and type(obj) is str:
+                return BoundFormat(self, obj)  # str.format with its fields checked
             raise NotAllowed(_refusal(obj, name), *_pos(node))
         if isinstance(obj, Namespace):
             return obj.member(name)
@@ -193,13 +196,13 @@ class Guard:
         return any(cls in self.user_classes for cls in type(module).__mro__)
 
     def subscript(self, owner: Any, index: Any) -> Any:
-        if not isinstance(owner, _SUBSCRIPTABLE) and not isinstance(owner, dict):
+        if not isinstance(owner, _SUBSCRIPTABLE) and type(owner) not in self.user_classes:
             raise NotAllowed(f"indexing {_describe(owner)} is not allowed")
         return self.account(owner[index])
 
     def set_item(self, owner: Any, index: Any, value: Any) -> None:
-        if isinstance(owner, (dict, _ITEM_WRITABLE)):
-            owner[index] = value
+        if isinstance(owner, _ITEM_WRITABLE) or type(owner) in self.user_classes:
+            owner[index] = value  # a program's class: its __setitem__ is program code
             return
         raise NotAllowed(f"assigning items of {_describe(owner)} is not allowed")
 
@@ -226,6 +229,8 @@ class Guard:
             return
         if isinstance(func, nn.Module):
             return  # calling a module runs its forward (torch's or the program's)
+        if type(func) in self.user_classes or type(func) is BoundFormat:
+            return  # an instance of the program's class: its __call__ is program code
         if isinstance(func, types.MethodType) and id(func.__func__) in self.user_callables:
             return
         bound_to = getattr(func, "__self__", None)
@@ -244,6 +249,8 @@ class Guard:
         """A function, method or class the program defined (it runs under the interpreter)."""
         if isinstance(func, UserFunction) or self.is_user_class(func):
             return True
+        if type(func) in self.user_classes:
+            return True  # an instance whose __call__ the program defined
         if id(func) in self.user_callables:
             return True
         return isinstance(func, types.MethodType) and id(func.__func__) in self.user_callables
@@ -431,9 +438,9 @@ class Guard:
                 "max_call_depth", self.limits.max_call_depth, "the program nests too deeply",
                 line, column,
             )  # fmt: skip
-        message = clean_message(str(exc))
-        text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-        return ProgramError("runtime", text, line, column)
+        if not isinstance(exc, Exception):
+            raise exc  # KeyboardInterrupt, SystemExit: not the program's to see
+        return runtime_error_of(exc, line, column)
 
 
 def _is_builtin_of(guard: Guard, func: Any) -> bool:

@@ -17,12 +17,27 @@ import torch
 from app.config import ProgramLimits
 from app.lang import operators
 from app.lang.builtins import make_builtins
-from app.lang.errors import LimitExceeded, NotAllowed, ProgramError
-from app.lang.functions import ReturnSignal, UserFunction, build_class, make_super
+from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, catchable, runtime_error_of
+from app.lang.functions import (
+    ReturnSignal,
+    UserFunction,
+    build_class,
+    lambda_definition,
+    make_super,
+)
 from app.lang.guard import Guard, OutputBuffer
 from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import Scope, target_names
 from app.lang.surface import Namespace, module_table
+
+
+# The notebook's names: what a program may use without importing it.
+PREBOUND = (
+    ("torch", "torch"), ("nn", "torch.nn"), ("F", "torch.nn.functional"), ("optim", "torch.optim"),
+    ("np", "numpy"), ("math", "math"),
+)  # fmt: skip
+GRAD_MODE_CLASSES = (torch.no_grad, torch.enable_grad, torch.inference_mode)
+GRAD_MODES = (*GRAD_MODE_CLASSES, torch.set_grad_enabled)
 
 
 class _Break(Exception):
@@ -44,12 +59,17 @@ class Interpreter(Guard):
         self.globals: dict[str, Any] = {}
         self.scope = Scope(self.globals, builtins=make_builtins(self))
         self.builtin_ids = {id(value) for value in self.scope.builtins.values()}
+        # As in a notebook where they are imported already: a program may use them without an
+        # import line (an import of its own binds the same objects, under any alias).
+        self.scope.builtins.update({name: self.modules[module] for name, module in PREBOUND})
         self.frames: list[tuple[UserFunction, Scope]] = []
         self.backward_roots: list[str] = []
         self.root_tensors: dict[str, torch.Tensor] = {}
         self.function_locals: dict[str, dict[str, Any]] = {}
         self.line = 0  # the statement running now, for warnings raised inside torch
         self._root_texts: dict[ast.expr, str] = {}
+        self._lambdas: dict[ast.Lambda, ast.FunctionDef] = {}
+        self.handling: list[ProgramError] = []  # errors being handled (for a bare ``raise``)
 
     # ----- running -------------------------------------------------------------------------
 
@@ -197,10 +217,110 @@ class Interpreter(Guard):
         raise ReturnSignal(None if node.value is None else self.evaluate(node.value, scope))
 
     def exec_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> None:
-        scope.store(node.name, UserFunction(self, node, scope))
+        decorators = [self.evaluate(d, scope) for d in node.decorator_list]
+        scope.store(node.name, self.decorate(UserFunction(self, node, scope), decorators, node))
 
     def exec_ClassDef(self, node: ast.ClassDef, scope: Scope) -> None:
-        scope.store(node.name, build_class(self, node, scope))
+        decorators = [self.evaluate(d, scope) for d in node.decorator_list]
+        scope.store(node.name, self.decorate(build_class(self, node, scope), decorators, node))
+
+    def decorate(self, value: Any, decorators: list[Any], node: ast.AST) -> Any:
+        """Apply decorators innermost first, as Python does; each is a call the program makes."""
+        for decorator in reversed(decorators):
+            if isinstance(decorator, GRAD_MODES) or any(decorator is c for c in GRAD_MODE_CLASSES):
+                value = self.grad_mode_function(decorator, value)
+            else:
+                value = self.call(decorator, [value], {})
+        return value
+
+    def grad_mode_function(self, mode: Any, function: Any) -> Any:
+        """``@torch.no_grad()`` (or enable_grad, set_grad_enabled, inference_mode; with or
+        without the parentheses): the function runs under a fresh copy of the mode."""
+        self.check_callback(function)
+        fresh = mode.clone if isinstance(mode, GRAD_MODES) else mode
+
+        def with_grad_mode(*args: Any, **kwargs: Any) -> Any:
+            with fresh():
+                return self.call(function, list(args), kwargs)
+
+        with_grad_mode.__name__ = getattr(function, "__name__", "function")
+        return self.register_callable(with_grad_mode)
+
+    def register_callable(self, function: Any) -> Any:
+        """A Python function gradtrace made around program code: the program may call it."""
+        self.user_callables.add(id(function))
+        self.keep_alive.append(function)  # ids of live objects only
+        return function
+
+    def exec_Global(self, node: ast.Global, scope: Scope) -> None:
+        return  # the function's Scope redirects the names (see UserFunction)
+
+    exec_Nonlocal = exec_Global
+
+    def exec_Try(self, node: ast.Try, scope: Scope) -> None:
+        try:
+            try:
+                self.exec_block(node.body, scope)
+            except ProgramError as error:
+                exc = catchable(error)
+                handler = self.handler_for(node.handlers, exc, scope) if exc else None
+                if handler is None:
+                    raise
+                self.handle(handler, error, scope)
+            else:
+                self.exec_block(node.orelse, scope)
+        finally:
+            if node.finalbody:
+                self.exec_block(node.finalbody, scope)
+
+    def handler_for(
+        self, handlers: list[ast.ExceptHandler], exc: Exception, scope: Scope
+    ) -> ast.ExceptHandler | None:
+        for handler in handlers:
+            if handler.type is None:
+                return handler
+            classes = self.evaluate(handler.type, scope)
+            options = classes if isinstance(classes, tuple) else (classes,)
+            if not all(isinstance(c, type) and issubclass(c, BaseException) for c in options):
+                raise ProgramError(
+                    "runtime",
+                    "TypeError: catching classes that do not inherit from BaseException is "
+                    "not allowed",
+                    *_pos(handler),
+                    original=TypeError("catching classes that do not inherit from BaseException"),
+                )
+            if isinstance(exc, options):
+                return handler
+        return None
+
+    def handle(self, handler: ast.ExceptHandler, error: ProgramError, scope: Scope) -> None:
+        self.handling.append(error)
+        try:
+            if handler.name is not None:
+                scope.store(handler.name, error.original)
+            self.exec_block(handler.body, scope)
+        finally:
+            self.handling.pop()
+            if handler.name is not None and handler.name in scope.vars:
+                del scope.vars[handler.name]  # as Python does at the end of the handler
+
+    def exec_Raise(self, node: ast.Raise, scope: Scope) -> None:
+        if node.exc is None:
+            if not self.handling:
+                raise RuntimeError("No active exception to reraise")
+            raise self.handling[-1]  # where it first happened
+        value = self.evaluate(node.exc, scope)
+        if isinstance(value, type) and issubclass(value, Exception) and self.is_raisable(value):
+            value = self.call(value, [], {})
+        if not isinstance(value, Exception) or not self.is_raisable(type(value)):
+            raise TypeError("exceptions must derive from BaseException")
+        if node.cause is not None:
+            value.__cause__ = self.evaluate(node.cause, scope)
+        raise runtime_error_of(value, *_pos(node))
+
+    def is_raisable(self, cls: type) -> bool:
+        """Python's exception classes (the builtins offers them) and the program's own."""
+        return cls.__module__ == "builtins" or any(c in self.user_classes for c in cls.__mro__)
 
     def exec_With(self, node: ast.With, scope: Scope) -> None:
         if len(node.items) != 1:
@@ -222,8 +342,7 @@ class Interpreter(Guard):
         if not self.truth(self.evaluate(node.test, scope)):
             message = "" if node.msg is None else self.evaluate(node.msg, scope)
             self.check_text(message)
-            message = str(message)
-            raise ProgramError("runtime", f"AssertionError: {message}".rstrip(": "), *_pos(node))
+            raise runtime_error_of(AssertionError(message) if node.msg else AssertionError(), *_pos(node))
 
     def exec_Delete(self, node: ast.Delete, scope: Scope) -> None:
         for target in node.targets:
@@ -393,6 +512,12 @@ class Interpreter(Guard):
                 return result
             left = right
         return result
+
+    def eval_Lambda(self, node: ast.Lambda, scope: Scope) -> UserFunction:
+        definition = self._lambdas.get(node)
+        if definition is None:  # made once per lambda in the source, not per evaluation
+            definition = self._lambdas[node] = lambda_definition(node)
+        return UserFunction(self, definition, scope)
 
     def eval_IfExp(self, node: ast.IfExp, scope: Scope) -> Any:
         branch = node.body if self.truth(self.evaluate(node.test, scope)) else node.orelse

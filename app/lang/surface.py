@@ -157,6 +157,7 @@ def _torch_namespace() -> Namespace:
             # Older tutorials wrap tensors in Variable(t, requires_grad=True): since PyTorch
             # 0.4 that returns a plain tensor sharing t's data.
             "Variable": torch.autograd.Variable,
+            "Function": torch.autograd.Function,
         },
     )
     cuda_ns = Namespace(

@@ -105,11 +105,12 @@ ATTRIBUTE_ESCAPES = [
         "mro",
     ),
     # getattr-likes and introspection builtins are simply absent
-    ("getattr_builtin", "x = getattr(1, '__class__')", "runtime", "getattr"),
+    ("getattr_builtin", "x = getattr(1, '__class__')", "not_allowed", "__class__"),
+    ("getattr_private_torch", "import torch\nx = getattr(torch.ones(1), '_version')", "not_allowed", "_version"),
     ("vars_builtin", "x = vars()", "runtime", "vars"),
     ("globals_builtin", "x = globals()", "runtime", "globals"),
     ("dir_builtin", "x = dir(print)", "runtime", "dir"),
-    ("setattr_builtin", "import torch\nsetattr(torch, 'add', print)", "runtime", "setattr"),
+    ("setattr_builtin", "import torch\nsetattr(torch, 'add', print)", "not_allowed", "'add'"),
     ("object_builtin", "x = object.__subclasses__()", "not_allowed", "__subclasses__"),
     # attributes of allowed objects that lead out: a grad_fn's variable, an array's base
     (
@@ -177,10 +178,10 @@ ATTRIBUTE_ESCAPES = [
         "__repr__",
     ),
     (
-        "class_two_bases",
-        "import torch\nclass M(torch.nn.Module, object):\n    pass",
+        "class_tensor_base",
+        "import torch\nclass M(torch.Tensor):\n    pass",
         "not_allowed",
-        "base class",
+        "derive from",
     ),
     ("class_base_int", "class M(int):\n    pass", "not_allowed", "torch.nn.Module"),
     (
@@ -297,7 +298,7 @@ CALLBACKS = [
 FORMAT_WALKS = [
     ("format_attribute", "s = '{0.__class__}'.format(1)", "not_allowed", "format"),
     ("format_map", "s = '{x.__class__}'.format_map({'x': 1})", "not_allowed", "format_map"),
-    ("format_builtin", "s = format(1, '>10')", "runtime", "format"),
+    ("format_builtin", "s = format(1, '>99999')", "limit", "max_format_width"),
     ("fstring_attribute", "s = f'{(1).__class__}'", "not_allowed", "__class__"),
     ("fstring_spec_attribute", "s = f'{1:{(1).__class__}}'", "not_allowed", "__class__"),
     # widths: a few characters of template, gigabytes of output
@@ -528,18 +529,19 @@ CODE_LOADING = [
     ("compile_builtin", "c = compile('1', 'x', 'eval')", "runtime", "compile"),
     ("exec_builtin", "exec('import os')", "runtime", "exec"),
     ("eval_builtin", "eval('1')", "runtime", "eval"),
-    ("lambda_expression", "f = lambda: 1", "not_allowed", "lambda"),
-    ("decorator", "def d(f):\n    return f\n@d\ndef g():\n    pass", "not_allowed", "decorators"),
+    ("lambda_code", "f = lambda: 1\nc = f.__code__", "not_allowed", "__code__"),
+    ("lambda_globals", "g = (lambda: 0).globals", "not_allowed", "globals"),
+    ("decorator_jit", "import torch\n@torch.jit.script\ndef g(x):\n    return x", "not_allowed", "torch.jit"),
     ("generator_function", "def g():\n    yield 1", "not_allowed", "yield"),
     ("async_function", "async def g():\n    pass", "not_allowed", "async"),
     (
-        "try_except",
-        "try:\n    x = 1\nexcept Exception as e:\n    pass",
+        "try_except_star",
+        "try:\n    x = 1\nexcept* Exception as e:\n    pass",
         "not_allowed",
-        "try/except",
+        "except*",
     ),
-    ("raise_statement", "raise SystemExit(0)", "not_allowed", "raise"),
-    ("global_statement", "def f():\n    global x\n    x = 1", "not_allowed", "global"),
+    ("raise_system_exit", "raise SystemExit(0)", "runtime", "SystemExit"),
+    ("global_builtins", "def f():\n    global __builtins__", "not_allowed", "__builtins__"),
     ("bytes_literal", "b = b'\\x00'", "not_allowed", "bytes"),
 ]
 
