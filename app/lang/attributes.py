@@ -141,7 +141,7 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
     if isinstance(obj, (torch_data.TensorDataset, torch_data.Subset)):
         return name in DATASET_ATTRS
     if isinstance(obj, torch.autograd.function.BackwardCFunction):
-        return name in CTX_ATTRS or name in vars(obj)
+        return name in CTX_ATTRS or name in NODE_ATTRS or name in vars(obj)
     if isinstance(obj, torch.autograd.graph.Node):
         return name in NODE_ATTRS
     if isinstance(obj, torch.dtype):
@@ -198,8 +198,9 @@ def _module_attribute_allowed(module: nn.Module, name: str, user_classes: set[ty
     for cls in type(module).__mro__:
         if cls in user_classes and name in cls.__dict__:
             return True  # a method or class attribute the program defined
-    # otherwise: an attribute the program set on an instance of its own class
-    return type(module) in user_classes and name in module.__dict__
+    # otherwise a public attribute of this instance: a layer's settings as PyTorch stored them
+    # (``conv.padding``), or what the program set on it
+    return name in module.__dict__
 
 
 def attribute_writable(obj: Any, name: str, user_classes: set[type]) -> bool:
@@ -212,7 +213,11 @@ def attribute_writable(obj: Any, name: str, user_classes: set[type]) -> bool:
     if isinstance(obj, torch.Tensor):
         return name in TENSOR_WRITABLE
     if isinstance(obj, nn.Module):
-        return own or name in obj._parameters or name in obj._modules or name in obj._buffers
+        if own or name in obj._parameters or name in obj._modules or name in obj._buffers:
+            return True
+        # a new name of the program's on one of PyTorch's layers (``layer.note = ...``): torch
+        # never reads it; the layer's own settings stay as the layer was built
+        return not hasattr(type(obj), name) and name not in vars(obj)
     if isinstance(obj, torch.autograd.function.BackwardCFunction):
         return not hasattr(type(obj), name)  # new names only, never the node's own
     if isinstance(obj, type):

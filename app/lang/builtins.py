@@ -33,6 +33,10 @@ class TypeName:
     def __repr__(self) -> str:
         return f"<class '{_qualified(self._cls)}'>"
 
+    @property
+    def cls_name(self) -> str:
+        return self._cls.__name__
+
     def __eq__(self, other: object) -> bool:
         target = other._cls if isinstance(other, TypeName) else other
         return self._cls is target

@@ -41,7 +41,9 @@ class ProgramError(Exception):
         return body
 
 
-def runtime_error_of(exc: Exception, line: int | None = None, column: int | None = None) -> ProgramError:
+def runtime_error_of(
+    exc: Exception, line: int | None = None, column: int | None = None
+) -> ProgramError:
     """``exc`` as the user sees it: ``TypeName: message`` in PyTorch's words, catchable."""
     message = clean_message(str(exc))
     text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__

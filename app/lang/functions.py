@@ -132,7 +132,16 @@ def method_wrapper(function: UserFunction) -> Any:
     """A plain Python function standing for a method, so that instances bind ``self`` to it."""
 
     def method(*args: Any, **kwargs: Any) -> Any:
-        return function(*args, **kwargs)
+        try:
+            return function(*args, **kwargs)
+        except ProgramError as error:
+            # Python itself may be the caller (iteration through __getitem__ ending at
+            # IndexError, __next__ raising StopIteration): it must see the exception the
+            # program raised. The error, with its position, travels along with it.
+            if error.original is None:
+                raise
+            error.original.__gradtrace_error__ = error  # type: ignore[attr-defined]
+            raise error.original from None
 
     method.__name__ = function.name
     method.__qualname__ = function.name

@@ -6,6 +6,7 @@ import ast
 import inspect
 import re
 import types
+import weakref
 from typing import Any
 
 import numpy as np
@@ -16,8 +17,8 @@ from torch.utils import data as torch_data
 from app.config import ProgramLimits
 from app.lang import attributes, operators, sizes
 from app.lang.builtins import TypeName
-from app.lang.formatting import BoundFormat
 from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, runtime_error_of
+from app.lang.formatting import BoundFormat
 from app.lang.functions import SuperProxy, UserFunction
 from app.lang.surface import TORCH, Namespace, all_callables
 
@@ -97,6 +98,7 @@ class Guard:
         self.user_classes: set[type] = set()
         self.user_callables: set[int] = set()
         self.keep_alive: list[Any] = []  # objects whose ids are in user_callables
+        self.guarded_callbacks: weakref.WeakSet[Any] = weakref.WeakSet()
 
     # ----- budgets -------------------------------------------------------------------------
 
@@ -162,6 +164,8 @@ class Guard:
         if not self.attribute_allowed(obj, name):
             if name == "format" and type(obj) is str:
                 return BoundFormat(self, obj)  # str.format with its fields checked
+            if name == "__name__" and isinstance(obj, (TypeName, UserFunction, type, Namespace)):
+                return _name_of(obj)
             raise NotAllowed(_refusal(obj, name), *_pos(node))
         if isinstance(obj, Namespace):
             return obj.member(name)
@@ -251,6 +255,8 @@ class Guard:
             return True
         if type(func) in self.user_classes:
             return True  # an instance whose __call__ the program defined
+        if type(func) is types.FunctionType and func in self.guarded_callbacks:
+            return True  # a callback wrapped by guarded(): each call goes through call()
         if id(func) in self.user_callables:
             return True
         return isinstance(func, types.MethodType) and id(func.__func__) in self.user_callables
@@ -270,6 +276,7 @@ class Guard:
         def callback(*args: Any, **kwargs: Any) -> Any:
             return self.call(function, list(args), kwargs)
 
+        self.guarded_callbacks.add(callback)
         return callback
 
     def call(
@@ -440,7 +447,18 @@ class Guard:
             )  # fmt: skip
         if not isinstance(exc, Exception):
             raise exc  # KeyboardInterrupt, SystemExit: not the program's to see
+        placed = vars(exc).get("__gradtrace_error__") if hasattr(exc, "__dict__") else None
+        if isinstance(placed, ProgramError) and placed.original is exc:
+            return placed  # raised by program code that Python called (see method_wrapper)
         return runtime_error_of(exc, line, column)
+
+
+def _name_of(obj: Any) -> str:
+    if isinstance(obj, TypeName):
+        return obj.cls_name
+    if isinstance(obj, Namespace):
+        return obj.qualified_name
+    return str(obj.__name__ if isinstance(obj, type) else obj.name)
 
 
 def _is_builtin_of(guard: Guard, func: Any) -> bool:

@@ -30,7 +30,6 @@ from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import Scope, target_names
 from app.lang.surface import Namespace, module_table
 
-
 # The notebook's names: what a program may use without importing it.
 PREBOUND = (
     ("torch", "torch"), ("nn", "torch.nn"), ("F", "torch.nn.functional"), ("optim", "torch.optim"),
@@ -342,7 +341,9 @@ class Interpreter(Guard):
         if not self.truth(self.evaluate(node.test, scope)):
             message = "" if node.msg is None else self.evaluate(node.msg, scope)
             self.check_text(message)
-            raise runtime_error_of(AssertionError(message) if node.msg else AssertionError(), *_pos(node))
+            raise runtime_error_of(
+                AssertionError(message) if node.msg else AssertionError(), *_pos(node)
+            )
 
     def exec_Delete(self, node: ast.Delete, scope: Scope) -> None:
         for target in node.targets:

@@ -62,6 +62,8 @@ IMPORTABLE_MODULES = frozenset(
 # convention for private names (micrograd's ``_prev``, ``_backward``); at run time such an
 # attribute is still refused on every object but the program's own (app.lang.attributes).
 ALLOWED_DUNDER_NAMES = frozenset({"__name__"})
+# ``type(x).__name__`` is how tutorials print a type's name: a string, nothing more.
+INERT_DUNDER_ATTRIBUTES = frozenset({"__name__"})
 # Special methods a program's class may define. Each runs, as program code under the
 # interpreter, when Python's operators, print, len, iteration or ``with`` use the object. Left
 # out are the hooks that would run inside the checks themselves (__getattr__, __setattr__,
@@ -190,7 +192,11 @@ class StaticChecker:
             )
 
     def check_Attribute(self, node: ast.Attribute) -> None:
-        if node.attr.startswith("__") and not _is_super_dunder(node):
+        if (
+            node.attr.startswith("__")
+            and node.attr not in INERT_DUNDER_ATTRIBUTES
+            and not (_is_super_dunder(node))
+        ):
             raise NotAllowed(
                 f"attribute '{node.attr}' is not allowed: names starting with '_' are private",
                 *_pos(node),

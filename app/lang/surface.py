@@ -144,6 +144,8 @@ def _torch_namespace() -> Namespace:
         "torch.utils.data",
         {
             "TensorDataset": torch_data.TensorDataset,
+            "Dataset": torch_data.Dataset,
+            "IterableDataset": torch_data.IterableDataset,
             "DataLoader": torch_data.DataLoader,
             "random_split": torch_data.random_split,
         },

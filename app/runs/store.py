@@ -172,8 +172,8 @@ class SQLiteRunStore:
     ) -> int | None:
         """Set a terminal status; close the log with its event if still open (that event's id)."""
         conn.execute(
-            "UPDATE runs SET status=?, finished_at=COALESCE(finished_at, ?), error=COALESCE(?, error)"
-            " WHERE id=?",
+            "UPDATE runs SET status=?, finished_at=COALESCE(finished_at, ?),"
+            " error=COALESCE(?, error) WHERE id=?",
             (status, time.time(), error, run_id),
         )
         if closed is not None:

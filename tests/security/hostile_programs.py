@@ -106,7 +106,12 @@ ATTRIBUTE_ESCAPES = [
     ),
     # getattr-likes and introspection builtins are simply absent
     ("getattr_builtin", "x = getattr(1, '__class__')", "not_allowed", "__class__"),
-    ("getattr_private_torch", "import torch\nx = getattr(torch.ones(1), '_version')", "not_allowed", "_version"),
+    (
+        "getattr_private_torch",
+        "import torch\nx = getattr(torch.ones(1), '_version')",
+        "not_allowed",
+        "_version",
+    ),
     ("vars_builtin", "x = vars()", "runtime", "vars"),
     ("globals_builtin", "x = globals()", "runtime", "globals"),
     ("dir_builtin", "x = dir(print)", "runtime", "dir"),
@@ -531,7 +536,12 @@ CODE_LOADING = [
     ("eval_builtin", "eval('1')", "runtime", "eval"),
     ("lambda_code", "f = lambda: 1\nc = f.__code__", "not_allowed", "__code__"),
     ("lambda_globals", "g = (lambda: 0).globals", "not_allowed", "globals"),
-    ("decorator_jit", "import torch\n@torch.jit.script\ndef g(x):\n    return x", "not_allowed", "torch.jit"),
+    (
+        "decorator_jit",
+        "import torch\n@torch.jit.script\ndef g(x):\n    return x",
+        "not_allowed",
+        "torch.jit",
+    ),
     ("generator_function", "def g():\n    yield 1", "not_allowed", "yield"),
     ("async_function", "async def g():\n    pass", "not_allowed", "async"),
     (
