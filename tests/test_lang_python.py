@@ -412,6 +412,60 @@ PROGRAMS = {
         c.sum().backward()
         print(c, a.grad, c is b)
     """,
+    "d2l_data_iter_generator": """
+        torch.manual_seed(0)
+        features = torch.normal(0, 1, (50, 2))
+        labels = features @ torch.tensor([2, -3.4]).reshape(-1, 1) + 4.2
+        def data_iter(batch_size, features, labels):
+            num_examples = len(features)
+            indices = list(range(num_examples))
+            for i in range(0, num_examples, batch_size):
+                batch_indices = torch.tensor(indices[i: min(i + batch_size, num_examples)])
+                yield features[batch_indices], labels[batch_indices]
+        w = torch.zeros(2, 1, requires_grad=True)
+        b = torch.zeros(1, requires_grad=True)
+        for epoch in range(3):
+            for X, y in data_iter(10, features, labels):
+                l = ((X @ w + b - y) ** 2 / 2).sum()
+                l.backward()
+                with torch.no_grad():
+                    for param in [w, b]:
+                        param -= 0.03 * param.grad / 10
+                        param.grad.zero_()
+            print(f"epoch {epoch + 1}, loss {float(((features @ w + b - labels) ** 2 / 2).mean()):f}")
+    """,
+    "generators_protocol": """
+        def gen():
+            try:
+                yield 1
+                yield 2
+            finally:
+                print("cleanup")
+        for v in gen():
+            print(v)
+        def counter():
+            n = 0
+            while True:
+                received = yield n
+                n += 1 if received is None else received
+        c = counter()
+        print([next(c) for _ in range(3)], c.send(10), next(c))
+        def ret():
+            yield 1
+            return 5
+        def outer():
+            yield from [0, 1]
+            yield from ret()
+        print(list(outer()), list(zip(gen(), "ab")), sum(i * i for i in range(4)))
+        def bad():
+            yield 1
+            raise ValueError("inside")
+        try:
+            for v in bad():
+                print(v)
+        except ValueError as e:
+            print("caught", e)
+    """,
     "isinstance_and_builtins": """
         print(isinstance(torch.ones(1), torch.Tensor), isinstance(nn.Linear(1, 1), nn.Module))
         layer = nn.Linear(2, 3)
@@ -447,6 +501,9 @@ def test_errors_inside_except_keep_their_place() -> None:
         ("def f():\n    try:\n        return f()\n    except Exception:\n        return 0\nf()",
          "max_call_depth"),
         ("try:\n    while True:\n        pass\nfinally:\n    print('never quietly')", "max_steps"),
+        ("def g():\n    while True:\n        yield 1\nprint(sum(g()))", "max_steps"),
+        ("def g():\n    yield 1\ngs = [g() for _ in range(5000)]\nfor x in gs:\n    next(x)",
+         "max_live_generators"),
     ],
 )  # fmt: skip
 def test_limits_cannot_be_caught(source: str, limit: str) -> None:

@@ -17,7 +17,7 @@ from torch import nn
 from torch.utils import data as torch_data
 
 from app.lang.errors import NotAllowed, ProgramError
-from app.lang.scopes import Scope, assigned_names, declared_names
+from app.lang.scopes import Scope, assigned_names, declared_names, is_generator_body
 
 if TYPE_CHECKING:
     from app.lang.interpreter import Interpreter
@@ -43,6 +43,7 @@ class UserFunction:
             if kind == "nonlocal":  # Python refuses this when compiling the def
                 parent.enclosing_function_of(name, node)
         self.declared = declared or None
+        self.is_generator = is_generator_body(node.body)
         self.local_names = assigned_names(node.body, node.args) - declared.keys()
         self.signature = _signature(interp, node.args, parent)
         self.owner: type | None = None  # set when the def is a method of a program's class
@@ -83,6 +84,8 @@ class UserFunction:
             parent=self.parent,
             declared=self.declared,
         )
+        if self.is_generator:
+            return interp.make_generator(self, scope)
         interp.enter_frame(self, scope)
         try:
             for statement in self.node.body:

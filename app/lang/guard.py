@@ -348,6 +348,8 @@ class Guard:
         ):
             return  # no callbacks, ranges or iterators: nothing below applies
         self.guard_callbacks(func, args, kwargs)
+        # the program's builtins count every item they consume: iterators are theirs to take
+        builtin = _is_builtin_of(self, func)
         for value in (*args, *kwargs.values()):
             if isinstance(value, range) and len(value) > self.limits.max_sequence_length:
                 raise LimitExceeded(
@@ -355,7 +357,7 @@ class Guard:
                     self.limits.max_sequence_length,
                     f"a range of {len(value)} items is too long to pass to a function",
                 )
-            if isinstance(value, (zip, enumerate, map, filter)):
+            if not builtin and isinstance(value, (zip, enumerate, map, filter)):
                 raise NotAllowed(
                     f"pass a list instead of a {type(value).__name__} object (wrap it in list())"
                 )

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import greenlet
 import torch
 
 from app.config import ProgramLimits
@@ -25,6 +26,7 @@ from app.lang.functions import (
     lambda_definition,
     make_super,
 )
+from app.lang.generators import GreenletExit, ProgramGenerator, check_generator_count
 from app.lang.guard import Guard, OutputBuffer
 from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import Scope, target_names
@@ -69,11 +71,48 @@ class Interpreter(Guard):
         self._root_texts: dict[ast.expr, str] = {}
         self._lambdas: dict[ast.Lambda, ast.FunctionDef] = {}
         self.handling: list[ProgramError] = []  # errors being handled (for a bare ``raise``)
+        self.running_generators: dict[greenlet.greenlet, ProgramGenerator] = {}
+        self.live_generators: set[ProgramGenerator] = set()
 
     # ----- running -------------------------------------------------------------------------
 
     def run(self, tree: ast.Module) -> None:
-        self.exec_block(tree.body, self.scope)
+        try:
+            self.exec_block(tree.body, self.scope)
+        finally:
+            for generator in list(self.live_generators):
+                generator.close()  # no program code runs after the program
+
+    # ----- generators ----------------------------------------------------------------------
+
+    def make_generator(self, function: UserFunction, scope: Scope) -> ProgramGenerator:
+        return ProgramGenerator(self, function, scope)
+
+    def start_generator(self, generator: ProgramGenerator) -> None:
+        self.live_generators.add(generator)
+        check_generator_count(self, len(self.live_generators))
+
+    def end_generator(self, generator: ProgramGenerator) -> None:
+        self.live_generators.discard(generator)
+        if generator.body is not None:
+            self.running_generators.pop(generator.body, None)
+
+    def current_generator(self, node: ast.AST) -> ProgramGenerator:
+        generator = self.running_generators.get(greenlet.getcurrent())
+        if generator is None:
+            raise ProgramError("syntax", "'yield' outside function", *_pos(node))
+        return generator
+
+    def eval_Yield(self, node: ast.Yield, scope: Scope) -> Any:
+        generator = self.current_generator(node)
+        value = None if node.value is None else self.evaluate(node.value, scope)
+        return generator.yield_value(value)
+
+    def eval_YieldFrom(self, node: ast.YieldFrom, scope: Scope) -> Any:
+        generator = self.current_generator(node)
+        for item in self.iterate(self.evaluate(node.value, scope)):
+            generator.yield_value(item)
+        return None
 
     def exec_block(self, body: list[ast.stmt], scope: Scope) -> None:
         for statement in body:
@@ -268,9 +307,14 @@ class Interpreter(Guard):
                 self.handle(handler, error, scope)
             else:
                 self.exec_block(node.orelse, scope)
-        finally:
+        except GreenletExit:
+            raise  # an abandoned generator being closed: none of its code runs any more
+        except BaseException:
             if node.finalbody:
                 self.exec_block(node.finalbody, scope)
+            raise
+        if node.finalbody:
+            self.exec_block(node.finalbody, scope)
 
     def handler_for(
         self, handlers: list[ast.ExceptHandler], exc: Exception, scope: Scope

@@ -21,7 +21,8 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.While, ast.Break, ast.Continue, ast.Pass, ast.Return, ast.FunctionDef,
         ast.ClassDef, ast.With, ast.withitem, ast.Assert, ast.Import, ast.ImportFrom,
         ast.alias, ast.Delete, ast.arguments, ast.arg, ast.keyword, ast.Lambda,
-        ast.Try, ast.ExceptHandler, ast.Raise, ast.Global, ast.Nonlocal,
+        ast.Try, ast.ExceptHandler, ast.Raise, ast.Global, ast.Nonlocal, ast.Yield,
+        ast.YieldFrom,
         ast.Constant, ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Starred,
         ast.List, ast.Tuple, ast.Dict, ast.Set, ast.BinOp, ast.UnaryOp, ast.BoolOp,
         ast.Compare, ast.IfExp, ast.Call, ast.ListComp, ast.SetComp, ast.DictComp,
@@ -38,8 +39,6 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
 # Friendly names for the kinds people try most often.
 NODE_NAMES: dict[type[ast.AST], str] = {
     ast.TryStar: "except* (exception groups) is",
-    ast.Yield: "generators (yield) are",
-    ast.YieldFrom: "generators (yield from) are",
     ast.AsyncFunctionDef: "async functions are",
     ast.Await: "await is",
     ast.AsyncFor: "async for is",

@@ -143,6 +143,19 @@ def declared_names(body: list[ast.stmt]) -> dict[str, str]:
     return declared
 
 
+def is_generator_body(body: list[ast.stmt]) -> bool:
+    """Whether ``yield`` appears in the body itself (not in a nested def, class or lambda)."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def target_names(target: ast.AST) -> frozenset[str]:
     """Names bound by a comprehension's ``for`` target."""
     return frozenset(

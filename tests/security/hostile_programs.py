@@ -542,7 +542,8 @@ CODE_LOADING = [
         "not_allowed",
         "torch.jit",
     ),
-    ("generator_function", "def g():\n    yield 1", "not_allowed", "yield"),
+    ("generator_frame", "def g():\n    yield 1\nf = g().gi_frame", "not_allowed", "gi_frame"),
+    ("generator_body", "def g():\n    yield 1\nf = g().body", "not_allowed", "body"),
     ("async_function", "async def g():\n    pass", "not_allowed", "async"),
     (
         "try_except_star",
