@@ -432,7 +432,8 @@ PROGRAMS = {
                     for param in [w, b]:
                         param -= 0.03 * param.grad / 10
                         param.grad.zero_()
-            print(f"epoch {epoch + 1}, loss {float(((features @ w + b - labels) ** 2 / 2).mean()):f}")
+            train_l = ((features @ w + b - labels) ** 2 / 2).mean()
+            print(f"epoch {epoch + 1}, loss {float(train_l):f}")
     """,
     "generators_protocol": """
         def gen():

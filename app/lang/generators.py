@@ -13,6 +13,7 @@ skipped), since the program is no longer running.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import greenlet
@@ -80,10 +81,8 @@ class ProgramGenerator:
     def _run(self, _first: Any) -> Any:
         interp = self.interp
         interp.running_generators[greenlet.getcurrent()] = self
-        try:
+        with contextlib.suppress(ReturnSignal):  # a ``return`` ends the generator
             interp.exec_block(self.function.node.body, self.scope)
-        except ReturnSignal:
-            pass  # a ``return`` ends the generator
         return _FINISHED
 
     def yield_value(self, value: Any) -> Any:
