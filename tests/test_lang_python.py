@@ -467,6 +467,51 @@ PROGRAMS = {
         except ValueError as e:
             print("caught", e)
     """,
+    "autograd_functional_and_func": """
+        from torch.autograd.functional import jacobian, hessian, vjp, jvp, hvp
+        def exp_reducer(x):
+            return x.exp().sum(dim=1)
+        inputs = torch.ones(2, 2)
+        print(jacobian(exp_reducer, inputs))
+        print(hessian(lambda x: x.pow(3).sum(), torch.tensor([1.0, 2.0])))
+        print(vjp(exp_reducer, inputs, torch.ones(2)))
+        print(jvp(exp_reducer, inputs, torch.ones(2, 2)))
+        print(hvp(lambda x: (x ** 3).sum(), torch.tensor([1.0, 2.0]), torch.ones(2)))
+        from torch.func import grad, vmap, jacrev
+        g = grad(lambda x: torch.sin(x).sum())
+        print(g(torch.tensor([0.0, 1.0])), grad(grad(torch.sin))(torch.tensor(1.0)))
+        print(vmap(torch.dot)(torch.ones(3, 2), torch.ones(3, 2)), jacrev(torch.sin)(torch.zeros(2)))
+        out, vjp_fn = torch.func.vjp(torch.sin, torch.zeros(2))
+        print(out, vjp_fn(torch.ones(2)))
+    """,
+    "context_managers": """
+        with torch.autograd.detect_anomaly():
+            x = torch.tensor([1.0], requires_grad=True)
+            (x * 2).sum().backward()
+        print(x.grad)
+        class Timer:
+            def __init__(self, name):
+                self.name = name
+            def __enter__(self):
+                print("enter", self.name)
+                return self
+            def __exit__(self, kind, value, tb):
+                print("exit", self.name, kind, value)
+                return kind is ValueError
+        with Timer("a") as t, torch.no_grad():
+            print(t.name, torch.is_grad_enabled())
+            raise ValueError("swallowed")
+        print("after", torch.is_grad_enabled())
+        def early():
+            with Timer("b"):
+                return 1
+        print(early())
+        try:
+            with Timer("c"):
+                {}["missing"]
+        except KeyError as e:
+            print("not swallowed", e)
+    """,
     "isinstance_and_builtins": """
         print(isinstance(torch.ones(1), torch.Tensor), isinstance(nn.Linear(1, 1), nn.Module))
         layer = nn.Linear(2, 3)
@@ -503,6 +548,8 @@ def test_errors_inside_except_keep_their_place() -> None:
          "max_call_depth"),
         ("try:\n    while True:\n        pass\nfinally:\n    print('never quietly')", "max_steps"),
         ("def g():\n    while True:\n        yield 1\nprint(sum(g()))", "max_steps"),
+        ("class C:\n    def __enter__(self):\n        return self\n    def __exit__(self, *a):\n"
+         "        return True\nwith C():\n    while True:\n        pass", "max_steps"),
         ("def g():\n    yield 1\ngs = [g() for _ in range(5000)]\nfor x in gs:\n    next(x)",
          "max_live_generators"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import re
 import types
@@ -23,7 +24,27 @@ from app.lang.functions import SuperProxy, UserFunction
 from app.lang.surface import TORCH, Namespace, all_callables
 
 _ALLOWED_CALLABLES = all_callables()
-_CONTEXT_TYPES = (torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inference_mode)
+# Context managers of torch a program may enter: each only sets and restores autograd's own state
+# (saved_tensors_hooks' pack and unpack functions are callbacks, checked when it is made).
+_CONTEXT_TYPES = (
+    torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inference_mode,
+    torch.autograd.detect_anomaly, torch.autograd.set_detect_anomaly,
+    torch.autograd.graph.saved_tensors_hooks,
+)  # fmt: skip
+# Functions that take the program's function and give back a new one (torch.func's transforms):
+# what they give calls the program's function, which guard_callbacks wrapped, so each call still
+# goes through call(); the program may call what they give.
+_TRANSFORMS = frozenset(
+    id(f)
+    for f in (
+        *(getattr(torch.func, n, None) for n in (
+            "grad", "grad_and_value", "vmap", "jacrev", "jacfwd", "hessian", "vjp", "jvp",
+            "linearize", "functionalize",
+        )),
+        getattr(torch, "vmap", None),
+    )
+    if f is not None
+)  # fmt: skip
 _SUBSCRIPTABLE = (
     list, tuple, dict, str, range, torch.Tensor, np.ndarray, np.generic, torch.Size,
     nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.ParameterList, torch_data.TensorDataset,
@@ -309,6 +330,8 @@ class Guard:
         if id(func) in _TEXT_FUNCTIONS and args:
             self.check_text(args[0])
         result = func(*args, **kwargs)
+        if id(func) in _TRANSFORMS:
+            self.register_made_functions(result)
         if isinstance(owner, (list, dict, set)):
             operators.check_length(owner, self.limits)
         operators.check_length(result, self.limits)
@@ -317,6 +340,13 @@ class Guard:
         ):
             _zero_fill(result)
         return self.account(result)
+
+    def register_made_functions(self, result: Any) -> None:
+        """What a transform gave back: a function, or a tuple holding one (vjp, linearize)."""
+        for value in result if isinstance(result, tuple) else (result,):
+            if type(value) in (types.FunctionType, functools.partial):
+                self.user_callables.add(id(value))
+                self.keep_alive.append(value)
 
     def check_string_growth(self, text: str, method: str | None, args: list[Any]) -> None:
         """str.center(10**9), s.replace('', s) or s.join(many) build a huge string in one C call."""
@@ -406,13 +436,20 @@ class Guard:
         except NotAllowed:
             raise NotAllowed(f"passing {_describe(value)} as a function is not allowed") from None
 
-    def check_context_manager(self, manager: Any, node: ast.AST) -> None:
-        if not isinstance(manager, _CONTEXT_TYPES):
-            raise NotAllowed(
-                "only torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled() and "
-                "torch.inference_mode() can be used with 'with'",
-                *_pos(node),
-            )
+    def check_context_manager(self, manager: Any, node: ast.AST) -> bool:
+        """Refuse what may not follow ``with``; True when it is the program's own object (its
+        __enter__ and __exit__ are program code)."""
+        if isinstance(manager, _CONTEXT_TYPES):
+            return False
+        if type(manager) in self.user_classes:
+            return True
+        raise NotAllowed(
+            "only torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled(), "
+            "torch.inference_mode(), torch.autograd.detect_anomaly(), "
+            "torch.autograd.graph.saved_tensors_hooks() and objects of the program's own classes "
+            "can be used with 'with'",
+            *_pos(node),
+        )
 
     def check_text(self, value: Any) -> None:
         """Refuse, before Python builds it, the text of a value that would be huge: a list of

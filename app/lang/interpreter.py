@@ -366,18 +366,35 @@ class Interpreter(Guard):
         return cls.__module__ == "builtins" or any(c in self.user_classes for c in cls.__mro__)
 
     def exec_With(self, node: ast.With, scope: Scope) -> None:
-        if len(node.items) != 1:
-            raise NotAllowed("use one context manager per 'with'", *_pos(node))
-        item = node.items[0]
+        self.with_items(node, 0, scope)
+
+    def with_items(self, node: ast.With, index: int, scope: Scope) -> None:
+        """``with a, b: body`` is ``with a: with b: body``."""
+        if index == len(node.items):
+            self.exec_block(node.body, scope)
+            return
+        item = node.items[index]
         manager = self.evaluate(item.context_expr, scope)
-        self.check_context_manager(manager, item.context_expr)
+        programs_own = self.check_context_manager(manager, item.context_expr)
         entered = manager.__enter__()
         try:
             if item.optional_vars is not None:
                 self.assign(item.optional_vars, entered, scope)
-            self.exec_block(node.body, scope)
-        except BaseException as exc:
-            manager.__exit__(type(exc), exc, exc.__traceback__)
+            self.with_items(node, index + 1, scope)
+        except ProgramError as error:
+            exc = catchable(error)
+            if exc is not None:
+                if manager.__exit__(type(exc), exc, exc.__traceback__) and programs_own:
+                    return  # the program's __exit__ may swallow what an except could catch
+            elif not programs_own:
+                manager.__exit__(LimitExceeded, None, None)  # torch's own: restore its state
+            raise  # a limit or a refusal: no program code runs on its way out
+        except GreenletExit:
+            if not programs_own:
+                manager.__exit__(GreenletExit, None, None)
+            raise
+        except BaseException:  # return, break, continue: Python exits with no exception
+            manager.__exit__(None, None, None)
             raise
         manager.__exit__(None, None, None)
 

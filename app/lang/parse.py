@@ -52,6 +52,7 @@ IMPORTABLE_MODULES = frozenset(
     {
         "torch", "torch.nn", "torch.optim", "torch.nn.functional", "torch.utils",
         "torch.utils.data", "torch.autograd", "torch.nn.init", "torch.optim.lr_scheduler",
+        "torch.autograd.functional", "torch.func",
         "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
     }
 )  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.func
 import torch.nn.functional as F
 from torch import nn, optim
 from torch.utils import data as torch_data
@@ -160,6 +161,14 @@ def _torch_namespace() -> Namespace:
             # 0.4 that returns a plain tensor sharing t's data.
             "Variable": torch.autograd.Variable,
             "Function": torch.autograd.Function,
+            "detect_anomaly": torch.autograd.detect_anomaly,
+            "set_detect_anomaly": torch.autograd.set_detect_anomaly,
+            "functional": Namespace(
+                "torch.autograd.functional",
+                _take(
+                    torch.autograd.functional, ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
+                ),
+            ),
         },
     )
     cuda_ns = Namespace(
@@ -171,7 +180,14 @@ def _torch_namespace() -> Namespace:
         _take(torch.linalg, ["norm", "vector_norm", "matrix_norm", "inv", "det", "solve", "svd",
                              "eigh", "qr", "pinv", "lstsq", "matrix_rank", "cholesky"]),
     )  # fmt: skip
+    func_ns = Namespace(
+        "torch.func",
+        _take(torch.func, ["grad", "grad_and_value", "vmap", "jacrev", "jacfwd", "hessian", "vjp",
+                           "jvp", "linearize", "functional_call"]),
+    )  # fmt: skip
     members = _take(torch, TORCH_FUNCTIONS) | {
+        "func": func_ns,
+        "vmap": torch.vmap,
         "nn": nn_ns,
         "optim": optim_ns,
         "utils": utils_ns,
@@ -216,6 +232,8 @@ def module_table(pyplot: Any) -> dict[str, Any]:
         "torch.utils": TORCH.member("utils"),
         "torch.utils.data": TORCH.member("utils").member("data"),
         "torch.autograd": TORCH.member("autograd"),
+        "torch.autograd.functional": TORCH.member("autograd").member("functional"),
+        "torch.func": TORCH.member("func"),
         "numpy": NUMPY,
         "math": MATH,
         "matplotlib": Namespace("matplotlib", {"pyplot": pyplot}),
