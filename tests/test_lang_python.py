@@ -480,7 +480,8 @@ PROGRAMS = {
         from torch.func import grad, vmap, jacrev
         g = grad(lambda x: torch.sin(x).sum())
         print(g(torch.tensor([0.0, 1.0])), grad(grad(torch.sin))(torch.tensor(1.0)))
-        print(vmap(torch.dot)(torch.ones(3, 2), torch.ones(3, 2)), jacrev(torch.sin)(torch.zeros(2)))
+        print(vmap(torch.dot)(torch.ones(3, 2), torch.ones(3, 2)))
+        print(jacrev(torch.sin)(torch.zeros(2)))
         out, vjp_fn = torch.func.vjp(torch.sin, torch.zeros(2))
         print(out, vjp_fn(torch.ones(2)))
     """,

@@ -1187,10 +1187,11 @@ GLOBAL_STATE = [
         "torch.set_default_device",
     ),
     (
-        "detect_anomaly",
-        _T + "torch.autograd.set_detect_anomaly(True)",
-        "not_allowed",
-        "set_detect_anomaly",
+        "detect_anomaly_swallowed_by_exit",
+        _T + "class C:\n    def __enter__(self):\n        return self\n"
+        "    def __exit__(self, *a):\n        return True\nwith C():\n    x = torch.zeros(10**9)",
+        "limit",
+        "max_tensor_elements",
     ),
     (
         "deterministic",
@@ -1341,6 +1342,7 @@ SEEDED = _p(
     torch.set_default_dtype(torch.float64)
     torch.set_grad_enabled(False)
     torch.set_printoptions(precision=1)
+    torch.autograd.set_detect_anomaly(True)
     secret = torch.full((5000,), 1234.5)
     """
 )
@@ -1350,6 +1352,8 @@ AFTER_SEEDED = _p(
     import numpy as np
     print(torch.rand(3).tolist(), np.random.rand(3).tolist())
     print(torch.get_default_dtype(), torch.is_grad_enabled(), torch.tensor([0.123456]))
+    x = torch.ones(1, requires_grad=True)
+    (x * 2).sum().backward()  # under anomaly mode, this would warn
     e = torch.empty(5000)
     f = torch.zeros(1).new_empty(5000)
     g = np.empty(5000)
