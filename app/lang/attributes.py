@@ -120,6 +120,9 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
     if name.startswith("_"):
         # one underscore: a private name of the program's own object; two: Python's machinery
         return not name.startswith("__") and _own_attribute(obj, name, user_classes)
+    plain = BUILTIN_ATTRS.get(type(obj))
+    if plain is not None:  # list, dict, str, int...: by far the most common, looked up first
+        return name in plain
     if isinstance(obj, Namespace):
         return obj.has(name)
     if isinstance(obj, torch.Tensor):
@@ -164,9 +167,6 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
     allowed = getattr(type(obj), "gradtrace_attributes", None)  # our own helper objects
     if isinstance(allowed, frozenset) and type(obj).__module__.startswith("app.lang"):
         return name in allowed
-    for kind, names in BUILTIN_ATTRS.items():
-        if type(obj) is kind:
-            return name in names
     return False
 
 

@@ -50,7 +50,9 @@ _SUBSCRIPTABLE = (
     nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.ParameterList, torch_data.TensorDataset,
     torch_data.Subset,
 )  # fmt: skip
-_ITEM_WRITABLE = (list, dict, torch.Tensor, np.ndarray, nn.ModuleList, nn.ModuleDict)
+_ITEM_WRITABLE = (
+    list, dict, torch.Tensor, np.ndarray, nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.ParameterList,
+)  # fmt: skip
 _SPEC_NUMBER = re.compile(r"\d{5,}")
 _DATALOADER_OPTIONS = frozenset(
     {"dataset", "batch_size", "shuffle", "drop_last", "num_workers", "generator", "pin_memory"}
