@@ -37,6 +37,10 @@ PREBOUND = (
     ("torch", "torch"), ("nn", "torch.nn"), ("F", "torch.nn.functional"), ("optim", "torch.optim"),
     ("np", "numpy"), ("math", "math"),
 )  # fmt: skip
+# Plain numbers: an operator on two of them needs no size check, except the ones that can make an
+# integer huge (2 ** 10**8, 1 << 10**9, repeated squaring by *).
+_NUMBERS = frozenset({int, float, bool})
+_GROWING = frozenset({"**", "*", "<<"})
 GRAD_MODE_CLASSES = (torch.no_grad, torch.enable_grad, torch.inference_mode)
 GRAD_MODES = (*GRAD_MODE_CLASSES, torch.set_grad_enabled)
 
@@ -542,6 +546,12 @@ class Interpreter(Guard):
         return self.binary(operators.SYMBOLS[type(node.op)], left, right)
 
     def binary(self, symbol: str, left: Any, right: Any, inplace: bool = False) -> Any:
+        if (
+            left.__class__ in _NUMBERS
+            and right.__class__ in _NUMBERS
+            and (symbol not in _GROWING or left.__class__ is float or right.__class__ is float)
+        ):
+            return operators.BINARY[symbol](left, right)  # a number that cannot grow past a limit
         operators.check_binary(symbol, left, right, self.limits)
         if symbol == "%" and isinstance(left, str):
             self.check_text(right)  # "%s" % (big_list,) prints it
@@ -567,9 +577,12 @@ class Interpreter(Guard):
         result: Any = True
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.evaluate(comparator, scope)
-            if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
-                operators.check_binary("+", left, right, self.limits)  # broadcast size
-            result = self.account(operators.COMPARE[type(op)](left, right))
+            if left.__class__ in _NUMBERS and right.__class__ in _NUMBERS:
+                result = operators.COMPARE[op.__class__](left, right)
+            else:
+                if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
+                    operators.check_binary("+", left, right, self.limits)  # broadcast size
+                result = self.account(operators.COMPARE[op.__class__](left, right))
             if len(node.ops) > 1 and not self.truth(result):
                 return result
             left = right
