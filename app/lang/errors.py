@@ -21,6 +21,7 @@ class ProgramError(Exception):
     # The Python exception behind a "runtime" error: what a program's ``except`` matches and
     # binds. Errors of every other type (limits, refusals) have none and cannot be caught.
     original: Exception | None = field(default=None, repr=False, compare=False)
+    stdout: str | None = None  # what the program printed before the error (None: nothing ran)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -38,6 +39,8 @@ class ProgramError(Exception):
         }
         if self.limit is not None:
             body["limit"] = self.limit
+        if self.stdout is not None:
+            body["stdout"] = self.stdout
         return body
 
 
