@@ -51,7 +51,8 @@ _SUBSCRIPTABLE = (
     torch_data.Subset,
 )  # fmt: skip
 _ITEM_WRITABLE = (
-    list, dict, torch.Tensor, np.ndarray, nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.ParameterList,
+    list, dict, torch.Tensor, np.ndarray, nn.Sequential, nn.ModuleList, nn.ModuleDict,
+    nn.ParameterList,
 )  # fmt: skip
 _SPEC_NUMBER = re.compile(r"\d{5,}")
 _DATALOADER_OPTIONS = frozenset(
