@@ -1,23 +1,21 @@
 """Python's builtins as a program sees them: a fixed table, with every loop counted in steps.
 
 Builtins such as ``sum`` or ``list`` would otherwise iterate in C, beyond the interpreter's step
-limit (``sum(range(10**12))``); here they iterate through ``Interpreter.iterate``, which counts.
+limit (``sum(range(10**12))``); here they iterate through ``Host.iterate``, which counts.
 """
 
 from __future__ import annotations
 
 import builtins as py
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
 from app.lang.errors import NotAllowed
 from app.lang.formatting import format_value
+from app.lang.host import Host
 from app.printout import tensor_text
-
-if TYPE_CHECKING:
-    from app.lang.interpreter import Interpreter
 
 _MISSING = object()
 
@@ -54,11 +52,11 @@ def _qualified(cls: type) -> str:
     return f"{module}.{cls.__qualname__}"
 
 
-# Values whose str() needs no size check before it is built (see Guard.check_text).
+# Values whose str() needs no size check before it is built (see Host.check_text).
 _PLAIN_TEXT = frozenset({str, int, float, bool, type(None)})
 
 
-def make_builtins(interp: Interpreter) -> dict[str, Any]:
+def make_builtins(interp: Host) -> dict[str, Any]:
     """The builtin names of one run, bound to its interpreter for step counting and output.
 
     Functions a program passes in (``key=``, ``map``'s and ``filter``'s) are called through

@@ -9,19 +9,17 @@ interpreter makes, so they are refused by name. Widths and precisions are bounde
 from __future__ import annotations
 
 import string
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.lang import operators
 from app.lang.errors import NotAllowed
-
-if TYPE_CHECKING:
-    from app.lang.guard import Guard
+from app.lang.host import Host
+from app.lang.operators import check_length_of
 
 _PARSER = string.Formatter()
 _MAX_NESTING = 2  # "{:{width}}" nests once; Python refuses deeper nesting the same way
 
 
-def format_value(guard: Guard, value: Any, spec: Any = "") -> str:
+def format_value(guard: Host, value: Any, spec: Any = "") -> str:
     """``format(value, spec)``."""
     if not isinstance(spec, str):
         raise TypeError(f"format() argument 2 must be str, not {type(spec).__name__}")
@@ -35,7 +33,7 @@ class BoundFormat:
 
     __slots__ = ("guard", "template")
 
-    def __init__(self, guard: Guard, template: str):
+    def __init__(self, guard: Host, template: str):
         self.guard = guard
         self.template = template
 
@@ -71,15 +69,13 @@ class _Numbering:
         return int(field)
 
 
-def format_string(
-    guard: Guard, template: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> str:
+def format_string(guard: Host, template: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """``template.format(*args, **kwargs)``."""
     return _format(guard, template, args, kwargs, _Numbering(), 0)
 
 
 def _format(
-    guard: Guard,
+    guard: Host,
     template: str,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
@@ -115,7 +111,7 @@ def _format(
         guard.check_format_spec(spec or "", None)
         text = format(value, spec or "")
         total += len(text)
-        operators.check_length_of(total, guard.limits)
+        check_length_of(total, guard.limits)
         parts.append(text)
     return "".join(parts)
 

@@ -10,17 +10,15 @@ from __future__ import annotations
 import ast
 import inspect
 import types
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 from torch import nn
 from torch.utils import data as torch_data
 
 from app.lang.errors import NotAllowed, ProgramError
+from app.lang.host import Host
 from app.lang.scopes import Scope, assigned_names, declared_names, is_generator_body
-
-if TYPE_CHECKING:
-    from app.lang.interpreter import Interpreter
 
 
 class ReturnSignal(Exception):
@@ -33,7 +31,7 @@ class ReturnSignal(Exception):
 class UserFunction:
     """A ``def`` of the program: its code, its defaults and the scope it closes over."""
 
-    def __init__(self, interp: Interpreter, node: ast.FunctionDef, parent: Scope):
+    def __init__(self, interp: Host, node: ast.FunctionDef, parent: Scope):
         self.interp = interp
         self.node = node
         self.name = node.name
@@ -108,7 +106,7 @@ def lambda_definition(node: ast.Lambda) -> ast.FunctionDef:
     return ast.copy_location(definition, node)
 
 
-def _signature(interp: Interpreter, args: ast.arguments, scope: Scope) -> inspect.Signature:
+def _signature(interp: Host, args: ast.arguments, scope: Scope) -> inspect.Signature:
     """An inspect.Signature from the def's arguments, defaults evaluated now as Python does."""
     kind = inspect.Parameter
     params: list[inspect.Parameter] = []
@@ -163,7 +161,7 @@ _BASES = frozenset(
 )  # fmt: skip
 
 
-def allowed_base(interp: Interpreter, base: Any) -> bool:
+def allowed_base(interp: Host, base: Any) -> bool:
     if not isinstance(base, type):
         return False
     if base in _BASES or base in interp.user_classes:
@@ -171,7 +169,7 @@ def allowed_base(interp: Interpreter, base: Any) -> bool:
     return issubclass(base, Exception) and base.__module__ == "builtins"
 
 
-def build_class(interp: Interpreter, node: ast.ClassDef, scope: Scope) -> type:
+def build_class(interp: Host, node: ast.ClassDef, scope: Scope) -> type:
     """Create the class a ``class Name(Base):`` statement describes."""
     bases = tuple(interp.evaluate(base, scope) for base in node.bases)
     for base, base_node in zip(bases, node.bases, strict=True):
@@ -211,7 +209,7 @@ def build_class(interp: Interpreter, node: ast.ClassDef, scope: Scope) -> type:
 class SuperProxy:
     """``super()`` inside a method: gives the base class's ``__init__`` and public methods."""
 
-    def __init__(self, interp: Interpreter, cls: type, instance: Any):
+    def __init__(self, interp: Host, cls: type, instance: Any):
         self.interp = interp
         self.cls = cls
         self.instance = instance
@@ -230,7 +228,7 @@ class SuperProxy:
         return getattr(resolved, name)
 
 
-def make_super(interp: Interpreter, args: list[Any], node: ast.Call) -> SuperProxy:
+def make_super(interp: Host, args: list[Any], node: ast.Call) -> SuperProxy:
     """``super()`` (in a method) or ``super(Name, self)``."""
     if len(args) == 2:
         cls, instance = args

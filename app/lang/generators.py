@@ -20,11 +20,11 @@ import greenlet
 
 from app.lang.errors import LimitExceeded
 from app.lang.functions import ReturnSignal
+from app.lang.host import Host
 from app.lang.scopes import Scope
 
 if TYPE_CHECKING:
     from app.lang.functions import UserFunction
-    from app.lang.interpreter import Interpreter
 
 GreenletExit = greenlet.GreenletExit
 _FINISHED = object()
@@ -35,7 +35,7 @@ class ProgramGenerator:
 
     gradtrace_attributes = frozenset({"send", "close"})
 
-    def __init__(self, interp: Interpreter, function: UserFunction, scope: Scope):
+    def __init__(self, interp: Host, function: UserFunction, scope: Scope):
         self.interp = interp
         self.function = function
         self.scope = scope
@@ -98,7 +98,7 @@ class ProgramGenerator:
         self.interp.end_generator(self)
 
 
-def check_generator_count(interp: Interpreter, live: int) -> None:
+def check_generator_count(interp: Host, live: int) -> None:
     limit = interp.limits.max_live_generators
     if live > limit:
         raise LimitExceeded(

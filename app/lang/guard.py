@@ -15,8 +15,10 @@ import torch
 from torch import nn, optim
 from torch.utils import data as torch_data
 
+import app.lang.attributes as attributes
+import app.lang.operators as operators
+import app.lang.sizes as sizes
 from app.config import ProgramLimits
-from app.lang import attributes, operators, sizes
 from app.lang.builtins import TypeName
 from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, runtime_error_of
 from app.lang.formatting import BoundFormat
@@ -86,28 +88,6 @@ _PLAIN_ARGUMENTS = frozenset(
     {int, float, bool, str, complex, type(None), slice, tuple, list, dict,
      torch.Tensor, nn.Parameter, torch.dtype, torch.device, torch.Size}
 )  # fmt: skip
-
-
-class OutputBuffer:
-    """Captured stdout of a program, refused beyond its limit (never silently cut)."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.parts: list[str] = []
-        self.size = 0
-
-    def write(self, text: str) -> None:
-        self.reserve(len(text))
-        self.size += len(text)
-        self.parts.append(text)
-
-    def reserve(self, length: int) -> None:
-        """Refuse, before it is built, text that would take the output past its limit."""
-        if self.size + length > self.limit:
-            raise LimitExceeded("max_output_chars", self.limit, "the program printed too much")
-
-    def text(self) -> str:
-        return "".join(self.parts)
 
 
 class Guard:

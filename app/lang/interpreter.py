@@ -15,8 +15,8 @@ from typing import Any
 import greenlet
 import torch
 
+import app.lang.operators as operators
 from app.config import ProgramLimits
-from app.lang import operators
 from app.lang.builtins import make_builtins
 from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, catchable, runtime_error_of
 from app.lang.functions import (
@@ -27,7 +27,8 @@ from app.lang.functions import (
     make_super,
 )
 from app.lang.generators import GreenletExit, ProgramGenerator, check_generator_count
-from app.lang.guard import Guard, OutputBuffer
+from app.lang.guard import Guard
+from app.lang.output import OutputBuffer
 from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import Scope, target_names
 from app.lang.surface import Namespace, module_table
