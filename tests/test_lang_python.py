@@ -559,3 +559,33 @@ def test_limits_cannot_be_caught(source: str, limit: str) -> None:
     with pytest.raises(ProgramError) as info:
         run_program(source, ProgramLimits(max_steps=50_000))
     assert info.value.type == "limit" and info.value.limit == limit
+
+
+def test_notebook_magics_and_future_imports_are_ignored() -> None:
+    source = (
+        "from __future__ import print_function, division\n"
+        "%matplotlib inline\n"
+        "!pip install torch\n"
+        "x = torch.ones(2)\n"
+        "print(x.sum())\n"
+    )
+    assert run_program(source).stdout == "tensor(2.)\n"
+    with pytest.raises(ProgramError) as info:  # a real syntax error still says where it is
+        run_program("%matplotlib inline\nx = (1,\n")
+    assert info.value.type == "syntax" and info.value.line == 2
+    with pytest.raises(ProgramError) as info:
+        run_program("from __future__ import braces\n")
+    assert info.value.type == "not_allowed" and "braces" in info.value.message
+
+
+def test_what_holds_an_interpreter_copies_by_reference_or_not_at_all() -> None:
+    import copy
+
+    from app.lang.interpreter import Interpreter
+    from app.lang.surface import TORCH
+
+    with pytest.raises(TypeError):
+        copy.deepcopy(Interpreter(ProgramLimits()))
+    assert copy.deepcopy(TORCH) is TORCH
+    result = run_program("def f():\n    return 1\ng = lambda: 2\n")
+    assert result.namespace == {}  # functions are not values to show

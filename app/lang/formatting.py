@@ -43,6 +43,10 @@ class BoundFormat:
     def __repr__(self) -> str:
         return "<built-in method format of str object>"
 
+    def __reduce__(self) -> Any:
+        # copy.deepcopy and pickle go through here: a copy would carry its own interpreter
+        raise TypeError(f"cannot pickle '{type(self).__name__}' object")
+
 
 class _Numbering:
     """Python's rule: fields are numbered automatically ({}) or by hand ({0}), never both."""

@@ -74,6 +74,17 @@ class UserFunction:
     def __repr__(self) -> str:
         return f"<function {self.name}>"
 
+    # Copied by reference, as Python copies functions: a copy would carry its own interpreter,
+    # with a step count of its own.
+    def __copy__(self) -> UserFunction:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> UserFunction:
+        return self
+
+    def __reduce__(self) -> Any:
+        raise TypeError(f"cannot pickle function '{self.name}'")
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         interp = self.interp
         scope = Scope(
@@ -208,6 +219,10 @@ def build_class(interp: Host, node: ast.ClassDef, scope: Scope) -> type:
 
 class SuperProxy:
     """``super()`` inside a method: gives the base class's ``__init__`` and public methods."""
+
+    def __reduce__(self) -> Any:
+        # copy.deepcopy and pickle go through here: a copy would carry its own interpreter
+        raise TypeError(f"cannot pickle '{type(self).__name__}' object")
 
     def __init__(self, interp: Host, cls: type, instance: Any):
         self.interp = interp

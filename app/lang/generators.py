@@ -46,6 +46,10 @@ class ProgramGenerator:
     def __repr__(self) -> str:
         return f"<generator object {self.function.name}>"
 
+    def __reduce__(self) -> Any:
+        # copy.deepcopy and pickle go through here: a copy would carry its own interpreter
+        raise TypeError("cannot pickle 'generator' object")
+
     def __iter__(self) -> ProgramGenerator:
         return self
 

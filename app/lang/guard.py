@@ -93,6 +93,10 @@ _PLAIN_ARGUMENTS = frozenset(
 class Guard:
     """Checks shared by every evaluation: the interpreter derives from it."""
 
+    def __reduce__(self) -> Any:
+        # copy.deepcopy and pickle go through here: a copy would carry its own interpreter
+        raise TypeError(f"cannot pickle '{type(self).__name__}' object")
+
     def __init__(self, limits: ProgramLimits):
         self.limits = limits
         self.steps = 0

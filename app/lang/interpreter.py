@@ -432,6 +432,8 @@ class Interpreter(Guard):
                 scope.store(top, self.module(top, node))
 
     def exec_ImportFrom(self, node: ast.ImportFrom, scope: Scope) -> None:
+        if node.module == "__future__":
+            return  # checked by the parser: each feature is how Python 3 behaves anyway
         module = self.module(node.module or "", node)
         for alias in node.names:
             if not isinstance(module, Namespace) and alias.name not in module.gradtrace_attributes:

@@ -62,6 +62,11 @@ IMPORTABLE_MODULES = frozenset(
 # convention for private names (micrograd's ``_prev``, ``_backward``); at run time such an
 # attribute is still refused on every object but the program's own (app.lang.attributes).
 ALLOWED_DUNDER_NAMES = frozenset({"__name__"})
+# ``from __future__ import ...`` lines of older tutorials: each is Python 3's behaviour already.
+FUTURE_FEATURES = frozenset(
+    "annotations print_function division absolute_import unicode_literals generators "
+    "with_statement nested_scopes generator_stop".split()
+)
 # ``type(x).__name__`` is how tutorials print a type's name: a string, nothing more.
 INERT_DUNDER_ATTRIBUTES = frozenset({"__name__"})
 # Special methods a program's class may define. Each runs, as program code under the
@@ -100,12 +105,13 @@ def parse_program(source: str, limits: ProgramLimits) -> ast.Module:
             )
     _check_bracket_depth(source, limits)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings (e.g. "is" with a literal)
-            tree = ast.parse(source, filename="<program>", mode="exec")
+        tree = _parse(source)
     except SyntaxError as exc:
-        column = exc.offset if exc.offset and exc.offset > 0 else None
-        raise SyntaxProblem(exc.msg, exc.lineno, column) from None
+        without_magics = _blank_notebook_magics(source)
+        if without_magics == source:
+            column = exc.offset if exc.offset and exc.offset > 0 else None
+            raise SyntaxProblem(exc.msg, exc.lineno, column) from None
+        return parse_program(without_magics, limits)
     except (RecursionError, MemoryError):
         raise LimitExceeded(
             "max_ast_depth", limits.max_ast_depth, "the program nests too deeply to parse"
@@ -114,6 +120,26 @@ def parse_program(source: str, limits: ProgramLimits) -> ast.Module:
         raise SyntaxProblem(str(exc)) from None
     StaticChecker(limits).check(tree)
     return tree
+
+
+def _parse(source: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarnings (e.g. "is" with a literal)
+        return ast.parse(source, filename="<program>", mode="exec")
+
+
+# A notebook cell's IPython lines: ``%matplotlib inline``, ``!pip install torch``, ``%%time``.
+_MAGIC = re.compile(r"^[ \t]*[%!]")
+
+
+def _blank_notebook_magics(source: str) -> str:
+    """``source`` with IPython's magic and shell lines left empty (line numbers kept).
+
+    Only tried on a program Python cannot parse (neither kind of line is Python), so a program
+    that was valid is never changed.
+    """
+    lines = source.split("\n")
+    return "\n".join("" if _MAGIC.match(line) else line for line in lines)
 
 
 def _check_bracket_depth(source: str, limits: ProgramLimits) -> None:
@@ -244,6 +270,11 @@ class StaticChecker:
 
     def check_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
+        if module == "__future__" and not node.level:
+            for alias in node.names:
+                if alias.name not in FUTURE_FEATURES:
+                    raise NotAllowed(f"future feature '{alias.name}' is not supported", *_pos(node))
+            return
         if node.level or module not in IMPORTABLE_MODULES:
             raise NotAllowed(f"import from module '{module}' is not allowed", *_pos(node))
         for alias in node.names:

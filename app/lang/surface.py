@@ -49,6 +49,12 @@ class Namespace:
     def __repr__(self) -> str:
         return f"<module '{self._name}'>"
 
+    def __copy__(self) -> Any:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return self  # a fixed table, like a module: copied by reference
+
 
 def _take(module: ModuleType, names: Iterable[str]) -> dict[str, Any]:
     """Members of ``module`` by explicit name; names this torch version lacks are skipped."""
