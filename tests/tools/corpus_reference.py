@@ -18,6 +18,7 @@ OUT.json maps each snippet's file name to
               parameters of every global nn.Module (the names the service reports); a record is
               make_expected's (value, grad, has_grad, shape, dtype, requires_grad, is_leaf,
               grad_fn) with dtype spelled as torch prints it ("torch.float32")
+  seconds     wall time of the child, fork to exit
   graph_ops   sorted names of the grad_fn classes reachable from those tensors (no AccumulateGrad)
 """
 
@@ -30,6 +31,7 @@ import json
 import os
 import random
 import sys
+import time
 import traceback
 import types
 import warnings
@@ -40,6 +42,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_expected  # noqa: E402  (its FakePyplot and tensor records)
 
 MAX_ELEMENTS = 100_000  # a bigger tensor is recorded with value/grad null
+
+# Run once before forking: torch loads much lazily on first use (torch._dynamo for an
+# optimizer step alone takes ~2 s), which every forked child would otherwise pay again.
+WARM_UP = """
+import torch
+model = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.Flatten(), torch.nn.LazyLinear(1))
+for opt in (torch.optim.SGD(model.parameters(), lr=0.1), torch.optim.Adam(model.parameters())):
+    loss = model(torch.randn(2, 1, 5, 5)).sum()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+torch.nn.LSTM(2, 3)(torch.randn(4, 1, 2))[0].sum().backward()
+torch.func.vmap(torch.func.grad(lambda x: x.sin().sum()))(torch.randn(3, 2))
+torch.autograd.functional.jacobian(lambda x: x.exp(), torch.randn(2))
+"""
 
 
 def _record(t: Any) -> dict[str, Any]:
@@ -135,10 +152,14 @@ def main(out_path: str, paths: list[str]) -> None:
     import torch
 
     torch.set_num_threads(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(WARM_UP, "<warm-up>", "exec"), {"__name__": "__warm_up__"})
     results: dict[str, Any] = {}
     for name in paths:
         path = Path(name).resolve()
         result_path = Path(f"{out_path}.{path.stem}")
+        started = time.perf_counter()
         pid = os.fork()
         if pid == 0:
             code = 1
@@ -156,6 +177,7 @@ def main(out_path: str, paths: list[str]) -> None:
             results[path.name] = {"crashed": f"the reference child failed (status {status})"}
             continue
         results[path.name] = json.loads(result_path.read_text(encoding="utf-8"))
+        results[path.name]["seconds"] = round(time.perf_counter() - started, 3)
         result_path.unlink()
     Path(out_path).write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
 
