@@ -1,5 +1,6 @@
 # source: PyTorch docs "Autograd mechanics", https://pytorch.org/docs/stable/notes/autograd.html
 # note: "Saved tensors": x.pow(2) saves x (grad_fn._saved_self is x), exp saves its result
+# compare: structure
 x = torch.randn(5, requires_grad=True)
 y = x.pow(2)
 print(x.equal(y.grad_fn._saved_self))  # True

@@ -1,5 +1,6 @@
 # source: PyTorch tutorial "Deep Learning with PyTorch: A 60 Minute Blitz" - Tensors, https://pytorch.org/tutorials/beginner/blitz/tensor_tutorial.html
 # note: "Initializing a Tensor"; no imports (the notebook's first cell imported torch and numpy)
+# compare: structure
 data = [[1, 2], [3, 4]]
 x_data = torch.tensor(data)
 

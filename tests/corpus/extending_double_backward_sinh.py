@@ -1,5 +1,6 @@
 # source: PyTorch tutorial "Double Backward with Custom Functions", https://pytorch.org/tutorials/intermediate/custom_function_double_backward_tutorial.html
 # note: "Saving Intermediate Results" (Sinh) with intermediates returned as outputs
+# compare: structure
 import torch
 
 class Sinh(torch.autograd.Function):

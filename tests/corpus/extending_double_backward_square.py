@@ -1,5 +1,6 @@
 # source: PyTorch tutorial "Double Backward with Custom Functions", https://pytorch.org/tutorials/intermediate/custom_function_double_backward_tutorial.html
 # note: "Saving the Inputs" (Square) checked with gradcheck and gradgradcheck
+# compare: structure
 import torch
 
 class Square(torch.autograd.Function):

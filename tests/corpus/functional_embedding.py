@@ -1,6 +1,7 @@
 # source: PyTorch docs "torch.nn.functional.embedding", https://pytorch.org/docs/stable/generated/torch.nn.functional.embedding.html
 # note: the docstring examples (a batch of 2 samples of 4 indices; padding_idx)
 # a batch of 2 samples of 4 indices each
+# compare: structure
 input = torch.tensor([[1, 2, 4, 5], [4, 3, 2, 9]])
 # an embedding matrix containing 10 tensors of size 3
 embedding_matrix = torch.rand(10, 3)

@@ -1,5 +1,6 @@
 # source: PyTorch docs "torch.nn.functional.pad", https://pytorch.org/docs/stable/generated/torch.nn.functional.pad.html
 # note: the docstring examples on a 4-D tensor (constant), plus reflect and replicate
+# compare: structure
 t4d = torch.empty(3, 3, 4, 2)
 p1d = (1, 1) # pad last dim by 1 on each side
 out = F.pad(t4d, p1d, "constant", 0)  # effectively zero padding

@@ -3,7 +3,6 @@
 torch.manual_seed(0)
 gain = nn.init.calculate_gain('leaky_relu', 0.2)  # leaky_relu with negative_slope=0.2
 print(gain)
-w = torch.empty(3, 5)
 w_uniform = nn.init.uniform_(torch.empty(3, 5))
 w_normal = nn.init.normal_(torch.empty(3, 5))
 w_const = nn.init.constant_(torch.empty(3, 5), 0.3)
