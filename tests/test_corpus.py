@@ -96,7 +96,10 @@ def corpus_runs(
     def post(path: Path) -> tuple[int, Any]:
         body = {"source": path.read_text(encoding="utf-8"), "render_svg": False}
         try:
-            response = http.post("/api/graph", json=body)
+            try:
+                response = http.post("/api/graph", json=body)
+            except httpx.TransportError:  # a kept-alive connection the server dropped: once more
+                response = http.post("/api/graph", json=body)
         except httpx.HTTPError as error:
             return 0, {"error": {"type": "http", "message": repr(error)}}
         try:
