@@ -129,4 +129,4 @@ tol = 1e-6
 assert abs(g.data - gt.item()) < tol
 assert abs(a.grad - at.grad.item()) < tol
 assert abs(b.grad - bt.grad.item()) < tol
-print(repr(a))
+print(repr(Value(1.5)), -a)
