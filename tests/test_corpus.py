@@ -9,6 +9,11 @@ grad_fn names reachable from them (each must be a node of the service's graph), 
 the snippet's header says ``# compare: structure`` because its numbers come from an unseeded
 RNG - the printed text (``0x...`` addresses normalised) and every value and grad (rtol 1e-5).
 
+The snippets go to a server of their own (two workers, as ``live_server``) whose per-program
+time limit is 60 s instead of 5 s: the 2,000-iteration tutorial loops take 1-2 s in the
+interpreter, and on a loaded CI machine the stock limit would measure the machine, not the
+service.
+
 Each failure is classified (tests/corpus_support.py) as refused (not_allowed/syntax: lack of
 support), mismatch, or other; the session ends with a summary of them.
 """
@@ -28,6 +33,7 @@ import httpx
 import pytest
 import torch
 
+from tests.conftest import start_server, stop_server
 from tests.corpus_support import record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +49,9 @@ PATH = re.compile(r"(?:/[\w.@+-]+){2,}/[\w.@+-]+\.(?:py|cpp|h|c|so)\b(?::\d+)?")
 REFUSALS = ("not_allowed", "syntax")
 RTOL, ATOL = 1e-5, 1e-6
 
-pytestmark = pytest.mark.corpus
+JOB_TIMEOUT_S = 60
+# The first snippet test's setup runs the whole corpus, both sides (about a minute idle).
+pytestmark = [pytest.mark.corpus, pytest.mark.timeout(1200)]
 
 
 def headers(path: Path) -> dict[str, list[str]]:
@@ -68,8 +76,22 @@ def service_words(error: dict[str, Any]) -> str:
 
 
 @pytest.fixture(scope="session")
+def corpus_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Base URL of a 2-worker server like ``live_server``, with a 60 s per-program limit."""
+    env = {
+        "GRADTRACE_RATE_LIMIT_PER_MINUTE": "1000000",
+        "GRADTRACE_RATE_LIMIT_BURST": "100000",
+        "GRADTRACE_JOB_TIMEOUT_S": str(JOB_TIMEOUT_S),
+    }
+    command = [sys.executable, "-m", "app", "serve", "--workers", "2"]
+    base_url, proc, _ = start_server(command, tmp_path_factory.mktemp("corpus_server"), env)
+    yield base_url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="session")
 def corpus_runs(
-    request: pytest.FixtureRequest, live_server: str, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, corpus_server: str, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, dict[str, Any]]:
     """Both runs of every selected snippet: {"reference": ..., "service": (status, body)}."""
     wanted = sorted(
@@ -107,7 +129,7 @@ def corpus_runs(
         except ValueError:
             return response.status_code, {"error": {"type": "http", "message": response.text}}
 
-    with httpx.Client(base_url=live_server, timeout=120) as http, ThreadPoolExecutor(2) as pool:
+    with httpx.Client(base_url=corpus_server, timeout=2 * JOB_TIMEOUT_S) as http, ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(post, paths))
     return {
         path.name: {"reference": reference[path.name], "service": answer}
