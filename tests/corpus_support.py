@@ -27,8 +27,10 @@ def summary_lines() -> list[str]:
     for name, (kind, reason) in sorted(OUTCOMES.items()):
         by_class[kind].append((name, reason))
     passed = len(by_class.get("pass", []))
-    lines = [f"{len(OUTCOMES)} snippets: {passed} pass, "
-             + ", ".join(f"{len(by_class.get(k, []))} {k}" for k in CLASSES)]
+    lines = [
+        f"{len(OUTCOMES)} snippets: {passed} pass, "
+        + ", ".join(f"{len(by_class.get(k, []))} {k}" for k in CLASSES)
+    ]
     for kind, title in CLASSES.items():
         entries = by_class.get(kind, [])
         if not entries:

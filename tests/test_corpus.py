@@ -129,7 +129,10 @@ def corpus_runs(
         except ValueError:
             return response.status_code, {"error": {"type": "http", "message": response.text}}
 
-    with httpx.Client(base_url=corpus_server, timeout=2 * JOB_TIMEOUT_S) as http, ThreadPoolExecutor(2) as pool:
+    with (
+        httpx.Client(base_url=corpus_server, timeout=2 * JOB_TIMEOUT_S) as http,
+        ThreadPoolExecutor(2) as pool,
+    ):
         answers = list(pool.map(post, paths))
     return {
         path.name: {"reference": reference[path.name], "service": answer}
@@ -210,19 +213,25 @@ def compare(mode: str, ref: dict[str, Any], status: int, body: Any) -> tuple[str
         return None
     if ref["error"] is not None:
         want = service_words(ref["error"])
-        return "mismatch", f"service ran to the end; CPython raised {want} (line {ref['error']['line']})"
+        return (
+            "mismatch",
+            f"service ran to the end; CPython raised {want} (line {ref['error']['line']})",
+        )
 
     problems: list[str] = []
     if mode == "exact":
-        got_out, want_out = ADDRESS.sub("0xADDR", body["stdout"]), ADDRESS.sub("0xADDR", ref["stdout"])
+        got_out, want_out = (
+            ADDRESS.sub("0xADDR", body["stdout"]),
+            ADDRESS.sub("0xADDR", ref["stdout"]),
+        )
         if got_out != want_out:
             first = next(
                 (i for i, (a, b) in enumerate(zip(got_out, want_out, strict=False)) if a != b),
                 min(len(got_out), len(want_out)),
             )
             problems.append(
-                f"stdout differs at char {first}: {got_out[first:first + 60]!r} vs CPython "
-                f"{want_out[first:first + 60]!r}"
+                f"stdout differs at char {first}: {got_out[first : first + 60]!r} vs CPython "
+                f"{want_out[first : first + 60]!r}"
             )
     variables = body.get("variables", {})
     for name, want in ref["variables"].items():
@@ -234,8 +243,10 @@ def compare(mode: str, ref: dict[str, Any], status: int, body: Any) -> tuple[str
             if got.get(key) != want[key]:
                 problems.append(f"{name}.{key} {got.get(key)!r}, CPython {want[key]!r}")
         if (got.get("grad") is not None) != want["has_grad"]:
-            problems.append(f"{name}.grad {'present' if got.get('grad') is not None else 'None'}, "
-                            f"CPython {'present' if want['has_grad'] else 'None'}")
+            problems.append(
+                f"{name}.grad {'present' if got.get('grad') is not None else 'None'}, "
+                f"CPython {'present' if want['has_grad'] else 'None'}"
+            )
         elif mode == "exact" and got.get("shape") == want["shape"]:
             why = _values_differ(got["value"], got["value_truncated"], want["value"])
             if why:

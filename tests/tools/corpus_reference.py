@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_expected  # noqa: E402  (its FakePyplot and tensor records)
+import make_expected  # its FakePyplot and tensor records
 
 MAX_ELEMENTS = 100_000  # a bigger tensor is recorded with value/grad null
 
