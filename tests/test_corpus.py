@@ -274,3 +274,52 @@ def test_snippet_matches_cpython(corpus_runs: dict[str, dict[str, Any]], snippet
     record(snippet, *(outcome or ("pass", "")))
     if outcome:
         pytest.fail(f"{outcome[0]}: {outcome[1]}", pytrace=False)
+
+
+def test_compare_catches_each_kind_of_difference() -> None:
+    """The comparison itself: equal runs pass; a changed value, grad, grad_fn, stdout, error
+    or line, or a missing tensor, is a mismatch; a refusal is classified as one."""
+    record_ = {
+        "value": [1.0, 2.0],
+        "grad": [0.5, 0.5],
+        "has_grad": True,
+        "shape": [2],
+        "dtype": "torch.float32",
+        "requires_grad": True,
+        "is_leaf": True,
+        "grad_fn": None,
+    }
+    ref = {"stdout": "tensor at 0x7f00\n", "error": None, "variables": {"x": record_},
+           "graph_ops": ["MulBackward0"]}  # fmt: skip
+
+    def body(**changes: Any) -> dict[str, Any]:
+        tensor = {**record_, "value_truncated": False, "grad_truncated": False, **changes}
+        nodes = [{"kind": "op", "op": "MulBackward0"}]
+        return {"stdout": "tensor at 0x55aa\n", "variables": {"x": tensor},
+                "graph": {"nodes": nodes, "truncated": False}}  # fmt: skip
+
+    assert compare("exact", ref, 200, body()) is None
+    assert compare("exact", ref, 200, body(value=[1.0, 2.001]))[0] == "mismatch"
+    assert compare("exact", ref, 200, body(grad=[0.5, 0.6]))[0] == "mismatch"
+    assert compare("exact", ref, 200, body(grad=None))[0] == "mismatch"
+    assert compare("exact", ref, 200, body(grad_fn="AddBackward0"))[0] == "mismatch"
+    assert compare("structure", ref, 200, body(value=[9.0, 9.0])) is None
+    assert compare("structure", ref, 200, body(shape=[1, 2]))[0] == "mismatch"
+    changed_out = {**body(), "stdout": "other\n"}
+    assert compare("exact", ref, 200, changed_out)[0] == "mismatch"
+    assert compare("structure", ref, 200, changed_out) is None
+    assert compare("exact", ref, 200, {**body(), "variables": {}})[0] == "mismatch"
+    assert compare("exact", ref, 200, {**body(), "graph": {"nodes": []}})[0] == "mismatch"
+
+    failing = {**ref, "error": {"type": "RuntimeError", "message": "boom", "line": 3}}
+    runtime = {"error": {"type": "runtime", "message": "RuntimeError: boom", "line": 3}}
+    assert compare("exact", failing, 400, runtime) is None
+    assert compare("exact", failing, 400, {"error": {**runtime["error"], "line": 4}})
+    assert compare("exact", failing, 400, {"error": {**runtime["error"], "message": "x"}})
+    assert compare("exact", failing, 200, body())[0] == "mismatch"
+    assert compare("exact", ref, 400, runtime)[0] == "mismatch"
+    refused = {"error": {"type": "not_allowed", "message": "no lambda", "line": 1}}
+    assert compare("exact", ref, 400, refused)[0] == "refused"
+    assert compare("exact", ref, 408, {"error": {"type": "timeout", "message": "slow"}})[0] == (
+        "other"
+    )
