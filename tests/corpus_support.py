@@ -4,6 +4,7 @@ snippets the service refuses and why."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 # snippet file name -> (class, reason); class is one of CLASSES, or "pass"
@@ -38,4 +39,18 @@ def summary_lines() -> list[str]:
         lines.append(f"{title}: {len(entries)}")
         for name, reason in entries:
             lines.append(f"  {name}: {reason}")
+    causes: dict[str, list[str]] = defaultdict(list)
+    for name, (kind, reason) in OUTCOMES.items():
+        if kind != "pass":
+            causes[_cause(reason)].append(name.removesuffix(".py"))
+    if causes:
+        lines.append("by cause (the first one each snippet met):")
+        for cause, names in sorted(causes.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            lines.append(f"  {len(names):3} {cause}: {' '.join(sorted(names))}")
     return lines
+
+
+def _cause(reason: str) -> str:
+    """A reason without its line number and, for an error CPython did not raise, the tail."""
+    reason = re.sub(r" \(line \d+\)", "", reason)
+    return reason.removesuffix("; CPython ran to the end").removeprefix("service raised ")
