@@ -53,4 +53,7 @@ def summary_lines() -> list[str]:
 def _cause(reason: str) -> str:
     """A reason without its line number and, for an error CPython did not raise, the tail."""
     reason = re.sub(r" \(line \d+\)", "", reason)
+    other_error = re.match(r"error (['\"])(.*?)\1, CPython ", reason)
+    if other_error:  # the service raised something else than CPython did
+        return other_error.group(2)
     return reason.removesuffix("; CPython ran to the end").removeprefix("service raised ")
