@@ -153,3 +153,14 @@ def slow_config(epochs: int) -> dict[str, Any]:
         "batch_size": 32,
         "device": "cpu",
     }
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After a run that included tests/test_corpus.py: how many snippets were refused and why."""
+    from tests.corpus_support import summary_lines
+
+    lines = summary_lines()
+    if lines:
+        terminalreporter.section("tutorial corpus (tests/corpus)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,0 +1,11 @@
+# source: PyTorch tutorial "Automatic Differentiation with torch.autograd" (Learn the Basics), https://pytorch.org/tutorials/beginner/basics/autogradqs_tutorial.html
+# note: "Optional Reading: Tensor Gradients and Jacobian Products" (retain_graph, accumulation)
+inp = torch.eye(4, 5, requires_grad=True)
+out = (inp+1).pow(2).t()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"First call\n{inp.grad}")
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\nSecond call\n{inp.grad}")
+inp.grad.zero_()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\nCall after zeroing gradients\n{inp.grad}")

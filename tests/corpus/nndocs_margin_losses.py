@@ -1,0 +1,16 @@
+# source: PyTorch docs "torch.nn.MultiMarginLoss", https://pytorch.org/docs/stable/generated/torch.nn.MultiMarginLoss.html
+# note: docstring examples of MultiMarginLoss and MultiLabelMarginLoss (fixed values: 0.3250 and 0.8500)
+loss = nn.MultiMarginLoss()
+x = torch.tensor([[0.1, 0.2, 0.4, 0.8]], requires_grad=True)
+y = torch.tensor([3])
+# 0.25 * ((1 - (0.8 - 0.1)) + (1 - (0.8 - 0.2)) + (1 - (0.8 - 0.4)))
+multi = loss(x, y)
+print(multi)
+loss = nn.MultiLabelMarginLoss()
+x2 = torch.FloatTensor([[0.1, 0.2, 0.4, 0.8]]).requires_grad_()
+# for target y, only consider labels 3 and 0, not after label -1
+y2 = torch.LongTensor([[3, 0, -1, 1]])
+# 0.25 * ((1-(0.1-0.2)) + (1-(0.1-0.4)) + (1-(0.8-0.2)) + (1-(0.8-0.4)))
+multilabel = loss(x2, y2)
+print(multilabel)
+(multi + multilabel).backward()

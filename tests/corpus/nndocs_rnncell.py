@@ -1,0 +1,12 @@
+# source: PyTorch docs "torch.nn.RNNCell", https://pytorch.org/docs/stable/generated/torch.nn.RNNCell.html
+# note: the docstring example
+# compare: structure
+rnn = nn.RNNCell(10, 20)
+input = torch.randn(6, 3, 10)
+hx = torch.randn(3, 20)
+output = []
+for i in range(6):
+    hx = rnn(input[i], hx)
+    output.append(hx)
+out = torch.stack(output)
+out.sum().backward()

@@ -1,0 +1,20 @@
+# source: PyTorch docs "torch.nn.init", https://pytorch.org/docs/stable/nn.init.html
+# note: the docstring examples of each init function (w = torch.empty(3, 5)), seeded here
+torch.manual_seed(0)
+gain = nn.init.calculate_gain('leaky_relu', 0.2)  # leaky_relu with negative_slope=0.2
+print(gain)
+w_uniform = nn.init.uniform_(torch.empty(3, 5))
+w_normal = nn.init.normal_(torch.empty(3, 5))
+w_const = nn.init.constant_(torch.empty(3, 5), 0.3)
+w_ones = nn.init.ones_(torch.empty(3, 5))
+w_zeros = nn.init.zeros_(torch.empty(3, 5))
+w_eye = nn.init.eye_(torch.empty(3, 5))
+w_dirac = nn.init.dirac_(torch.empty(3, 16, 5, 5))
+w_xu = nn.init.xavier_uniform_(torch.empty(3, 5), gain=nn.init.calculate_gain('relu'))
+w_xn = nn.init.xavier_normal_(torch.empty(3, 5))
+w_ku = nn.init.kaiming_uniform_(torch.empty(3, 5), mode='fan_in', nonlinearity='relu')
+w_kn = nn.init.kaiming_normal_(torch.empty(3, 5), mode='fan_out', nonlinearity='relu')
+w_tn = nn.init.trunc_normal_(torch.empty(3, 5))
+w_orth = nn.init.orthogonal_(torch.empty(3, 5))
+w_sparse = nn.init.sparse_(torch.empty(3, 5), sparsity=0.1)
+print(torch.allclose(w_orth @ w_orth.T, torch.eye(3), atol=1e-5))
