@@ -13,6 +13,7 @@ import warnings
 
 from app.config import ProgramLimits
 from app.lang.errors import LimitExceeded, NotAllowed, SyntaxProblem
+from app.lang.policy import because
 
 # Statement and expression kinds the interpreter evaluates. Anything else is refused by name.
 ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
@@ -57,6 +58,10 @@ IMPORTABLE_MODULES = frozenset(
         "torch", "torch.nn", "torch.optim", "torch.nn.functional", "torch.utils",
         "torch.utils.data", "torch.autograd", "torch.nn.init", "torch.optim.lr_scheduler",
         "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
+        # the rest of the computing surface (app/lang/policy.py)
+        "torch.nn.utils", "torch.nn.utils.rnn", "torch.nn.utils.parametrizations",
+        "torch.autograd.functional", "torch.linalg", "torch.fft", "torch.special", "torch.func",
+        "torch.distributions",
     }
 )  # fmt: skip
 
@@ -205,14 +210,19 @@ class StaticChecker:
     def check_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.name not in IMPORTABLE_MODULES:
-                raise NotAllowed(f"import of module '{alias.name}' is not allowed", *_pos(node))
+                raise NotAllowed(
+                    f"import of module '{alias.name}' is not allowed{because(alias.name)}",
+                    *_pos(node),
+                )
             if alias.asname:
                 _check_identifier(alias.asname, node, "name")
 
     def check_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
         if node.level or module not in IMPORTABLE_MODULES:
-            raise NotAllowed(f"import from module '{module}' is not allowed", *_pos(node))
+            raise NotAllowed(
+                f"import from module '{module}' is not allowed{because(module)}", *_pos(node)
+            )
         for alias in node.names:
             if alias.name == "*":
                 raise NotAllowed("'from ... import *' is not supported", *_pos(node))

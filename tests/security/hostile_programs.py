@@ -151,10 +151,10 @@ ATTRIBUTE_ESCAPES = [
     ("super_foreign_class", "s = super(int, 1)", "not_allowed", "super"),
     ("super_outside_method", "s = super()", "runtime", "super"),
     (
-        "super_apply",
-        "import torch\nclass M(torch.nn.Module):\n    pass\nm = M()\nsuper(M, m).apply(print)",
+        "super_to_empty",
+        "import torch\nclass M(torch.nn.Module):\n    pass\nm = M()\nsuper(M, m).to_empty(device='cpu')",
         "not_allowed",
-        "apply",
+        "to_empty",
     ),
     (
         "super_init_globals",
@@ -190,19 +190,28 @@ ATTRIBUTE_ESCAPES = [
         "not_allowed",
         "__dict__",
     ),
-    # hooks run program functions from inside torch, at times the interpreter does not choose
-    ("module_apply", "import torch\ntorch.nn.Linear(1, 1).apply(print)", "not_allowed", "apply"),
+    # hooks run functions from inside torch, at times the interpreter does not choose: they are
+    # allowed, and what they will call must be something the program may call (a grad_fn Node
+    # is not), wrapped so that each call is checked like the program's own
+    (
+        "module_apply",
+        "import torch\nx = torch.ones(1, requires_grad=True)\n"
+        "torch.nn.Linear(1, 1).apply((x * 2).grad_fn)",
+        "not_allowed",
+        "as a function",
+    ),
     (
         "tensor_register_hook",
-        "import torch\nx = torch.ones(1, requires_grad=True)\nx.register_hook(print)",
+        "import torch\nx = torch.ones(1, requires_grad=True)\nx.register_hook((x * 2).grad_fn)",
         "not_allowed",
-        "register_hook",
+        "as a function",
     ),
     (
         "forward_hook",
-        "import torch\ntorch.nn.Linear(1, 1).register_forward_hook(print)",
+        "import torch\nx = torch.ones(1, requires_grad=True)\n"
+        "torch.nn.Linear(1, 1).register_forward_hook((x * 2).grad_fn)",
         "not_allowed",
-        "register_forward_hook",
+        "as a function",
     ),
     (
         "node_hook",
