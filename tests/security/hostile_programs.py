@@ -152,7 +152,8 @@ ATTRIBUTE_ESCAPES = [
     ("super_outside_method", "s = super()", "runtime", "super"),
     (
         "super_to_empty",
-        "import torch\nclass M(torch.nn.Module):\n    pass\nm = M()\nsuper(M, m).to_empty(device='cpu')",
+        "import torch\nclass M(torch.nn.Module):\n    pass\nm = M()\n"
+        "super(M, m).to_empty(device='cpu')",
         "not_allowed",
         "to_empty",
     ),
