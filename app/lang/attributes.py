@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import re
 from typing import Any
 
 import numpy as np
@@ -63,13 +64,23 @@ OWN_MODULE_ATTRS = frozenset(
 _NOT_CONFIGURATION = frozenset({"device", "dtype", "args", "kwargs", "self"})
 
 
+_SELF_ASSIGNMENT = re.compile(r"\bself\.([A-Za-z]\w*)\s*(?::[^=\n]+)?=(?!=)")
+
+
 def _layer_configuration(cls: type) -> frozenset[str]:
     """A torch layer's public configuration: its __constants__, the parameters of its
-    __init__ (stored under the same names) and the public properties of its class."""
+    __init__, what the __init__ of it and its torch bases store on ``self``, and the public
+    properties of its classes."""
     names = set(getattr(cls, "__constants__", ()))
     with contextlib.suppress(TypeError, ValueError):
         names |= set(inspect.signature(cls.__init__).parameters)
-    names |= {k for k, v in vars(cls).items() if isinstance(v, property)}
+    for base in cls.__mro__:
+        if base in (nn.Module, object):
+            break
+        names |= {k for k, v in vars(base).items() if isinstance(v, property)}
+        init = vars(base).get("__init__")
+        with contextlib.suppress(OSError, TypeError):
+            names |= set(_SELF_ASSIGNMENT.findall(inspect.getsource(init)))
     return frozenset(
         n for n in names
         if not n.startswith("_") and n not in _NOT_CONFIGURATION
