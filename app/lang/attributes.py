@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import re
+import types
 from typing import Any
 
 import numpy as np
@@ -64,20 +65,23 @@ OWN_MODULE_ATTRS = frozenset(
 _NOT_CONFIGURATION = frozenset({"device", "dtype", "args", "kwargs", "self"})
 
 
+# Instance methods only: a static or class method reached through an instance is not a method
+# bound to it, which the guard's call path does not accept (generate_square_subsequent_mask).
+_METHODS = (types.FunctionType,)
 _SELF_ASSIGNMENT = re.compile(r"\bself\.([A-Za-z]\w*)\s*(?::[^=\n]+)?=(?!=)")
 
 
 def _layer_configuration(cls: type) -> frozenset[str]:
-    """A torch layer's public configuration: its __constants__, the parameters of its
-    __init__, what the __init__ of it and its torch bases store on ``self``, and the public
-    properties of its classes."""
+    """A torch layer's public configuration and methods: its __constants__, the parameters of
+    its __init__, what the __init__ of it and its torch bases store on ``self``, and the public
+    properties and methods its classes define (ModuleList.append, reset_parameters...)."""
     names = set(getattr(cls, "__constants__", ()))
     with contextlib.suppress(TypeError, ValueError):
         names |= set(inspect.signature(cls.__init__).parameters)
     for base in cls.__mro__:
         if base in (nn.Module, object):
             break
-        names |= {k for k, v in vars(base).items() if isinstance(v, property)}
+        names |= {k for k, v in vars(base).items() if isinstance(v, (property, *_METHODS))}
         init = vars(base).get("__init__")
         with contextlib.suppress(OSError, TypeError):
             names |= set(_SELF_ASSIGNMENT.findall(inspect.getsource(init)))
@@ -214,11 +218,15 @@ def _module_attribute_allowed(module: nn.Module, name: str, user_classes: set[ty
     if name in OWN_MODULE_ATTRS:
         return _only_program_classes(module, user_classes)
     for cls in type(module).__mro__:
-        if cls in user_classes and name in cls.__dict__:
-            return True  # a method or class attribute the program defined
-        layer = LAYER_ATTRS.get(cls)
-        if layer is not None and name in layer:
-            return True  # a torch layer's configuration (in_features, kernel_size...)
+        if cls in user_classes:
+            if name in cls.__dict__:
+                return True  # a method or class attribute the program defined
+            continue
+        # the first of torch's classes: a layer of the tables has its configuration and methods
+        # (a class outside them, such as ParametrizationList, inherits none of its bases')
+        if name in LAYER_ATTRS.get(cls, ()):
+            return True
+        break
     # otherwise: an attribute the program set on an instance of its own class
     return type(module) in user_classes and name in module.__dict__
 

@@ -59,7 +59,7 @@ IMPORTABLE_MODULES = frozenset(
         "torch.utils.data", "torch.autograd", "torch.nn.init", "torch.optim.lr_scheduler",
         "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
         # the rest of the computing surface (app/lang/policy.py)
-        "torch.nn.utils", "torch.nn.utils.rnn", "torch.nn.utils.parametrizations",
+        "torch.nn.utils", "torch.nn.utils.rnn",
         "torch.autograd.functional", "torch.linalg", "torch.fft", "torch.special", "torch.func",
         "torch.distributions",
     }

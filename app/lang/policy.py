@@ -6,7 +6,7 @@ The principle
 Everything PyTorch defines *to compute on tensors* is available: every layer in ``torch.nn``,
 every function in ``torch.nn.functional`` and ``torch.nn.init``, the functions of ``torch``,
 ``torch.linalg``, ``torch.fft``, ``torch.special``, ``torch.autograd`` (and its
-``functional``), ``torch.func``, ``torch.nn.utils`` (with ``rnn`` and ``parametrizations``),
+``functional``), ``torch.func``, ``torch.nn.utils`` (with ``rnn``),
 ``torch.distributions`` and ``torch.utils.data``, and every public Tensor method and property.
 The tables in ``surface.py`` and ``attributes.py`` are built by enumerating those real modules
 and classes once, at import; a program still never reaches torch through ``getattr``.
@@ -29,7 +29,8 @@ Refused, each with the reason its refusal message gives, is only what would
   ``frombuffer``, DLPack, ``resize_``, sparse constructors whose indices go unchecked, kernel
   entry points that trust their inputs' shapes such as ``torch.lstm`` or ``fbgemm_*``, and
   anything that swaps a PyTorch layer's parameters for tensors of another shape:
-  ``register_parameter`` on a PyTorch layer, ``functional_call``, ``register_parametrization``);
+  ``register_parameter`` on a PyTorch layer, ``functional_call``, parametrizations, whose
+  ``ParametrizationList`` sits in a ModuleDict the program can write);
 - change **process-wide state** that would leak into the next program run by the same warm
   worker (``set_default_tensor_type``, ``use_deterministic_algorithms``, ``set_flush_denormal``,
   anomaly detection, autocast, ``register_kl``...). State that the worker restores after each
@@ -146,7 +147,7 @@ REFUSED: dict[str, Family] = {
         torch.nn.Module.register_parameter torch.nn.Module.register_buffer
         torch.func.functional_call torch.nn.utils.stateless torch.nn.utils.parametrize
         torch.nn.utils.stateless.functional_call
-        torch.nn.utils.parametrize.register_parametrization
+        torch.nn.utils.parametrize.register_parametrization torch.nn.utils.parametrizations
         """,
     ),
     **_names(

@@ -867,6 +867,16 @@ def _normalized_shape(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | No
     return numel(size) if size else None
 
 
+def _square(index: int, keyword: str) -> Estimator:
+    """An n x n result (Transformer.generate_square_subsequent_mask(sz))."""
+
+    def estimate(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+        value = kwargs.get(keyword, args[index] if len(args) > index else None)
+        return int(value) ** 2 if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return estimate
+
+
 def _first_int(keyword: str, index: int = 0) -> Estimator:
     """Layers whose parameters are as many as one size argument (BatchNorm, GroupNorm...)."""
 
@@ -1154,6 +1164,7 @@ def _wider_surface(table: dict[Any, Estimator]) -> None:
     table[nn.GroupNorm] = _first_int("num_channels", 1)
     table[nn.PReLU] = _first_int("num_parameters")
     table[nn.AdaptiveLogSoftmaxWithLoss] = _layer(0, 1)
+    table[nn.Transformer.generate_square_subsequent_mask] = _square(0, "sz")
 
 
 FUNCTION_ESTIMATORS = _build_table()

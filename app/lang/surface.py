@@ -187,7 +187,6 @@ def _torch_namespace() -> Namespace:
     import torch.autograd.functional as autograd_functional
     import torch.distributions as distributions
     import torch.func as func
-    import torch.nn.utils.parametrizations as parametrizations
     import torch.nn.utils.rnn as rnn
     from torch.optim import lr_scheduler
 
@@ -197,10 +196,6 @@ def _torch_namespace() -> Namespace:
         "torch.nn.utils",
         _enumerate(nn.utils, "torch.nn.utils"),
         rnn=_namespace("torch.nn.utils.rnn", _enumerate(rnn, "torch.nn.utils.rnn")),
-        parametrizations=_namespace(
-            "torch.nn.utils.parametrizations",
-            _enumerate(parametrizations, "torch.nn.utils.parametrizations"),
-        ),
     )
     nn_ns = _namespace(
         "torch.nn", _enumerate(nn, "torch.nn", _nn_class), functional=functional, init=init,
@@ -274,7 +269,6 @@ def module_table(pyplot: Any) -> dict[str, Any]:
         "torch.nn.init": nn_ns.member("init"),
         "torch.nn.utils": nn_ns.member("utils"),
         "torch.nn.utils.rnn": nn_ns.member("utils").member("rnn"),
-        "torch.nn.utils.parametrizations": nn_ns.member("utils").member("parametrizations"),
         "torch.optim": TORCH.member("optim"),
         "torch.optim.lr_scheduler": TORCH.member("optim").member("lr_scheduler"),
         "torch.utils": TORCH.member("utils"),

@@ -1529,6 +1529,18 @@ SURFACE = [
         _gone("torch.nn.utils.parametrize", _SHAPES),
     ),
     (
+        "parametrizations_import",
+        "from torch.nn.utils.parametrizations import weight_norm",
+        "not_allowed",
+        f"'torch.nn.utils.parametrizations' is not allowed: {_SHAPES}",
+    ),
+    (
+        "parametrizations_attribute",
+        _T + "f = torch.nn.utils.parametrizations.orthogonal",
+        "not_allowed",
+        _gone("torch.nn.utils.parametrizations", _SHAPES),
+    ),
+    (
         "stateless",
         _T + "f = torch.nn.utils.stateless.functional_call",
         "not_allowed",
