@@ -138,7 +138,8 @@ def test_refused_names_are_absent(qualified: str) -> None:
 REFUSED_TENSOR_ATTRIBUTES = """
 as_strided as_strided_ as_strided_scatter set_ storage untyped_storage storage_type resize_
 resize_as_ resize resize_as sparse_resize_ sparse_resize_and_clear_ share_memory_ pin_memory
-record_stream new_empty_strided new
+record_stream new_empty_strided new to_sparse to_sparse_coo to_sparse_csr to_sparse_csc
+to_sparse_bsr to_sparse_bsc indices crow_indices col_indices ccol_indices row_indices to_mkldnn
 """.split()
 NEW_TENSOR_ATTRIBUTES = """
 unfold addcmul addcmul_ lerp_ register_hook retain_grad register_post_accumulate_grad_hook

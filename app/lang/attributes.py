@@ -89,6 +89,7 @@ def _layer_configuration(cls: type) -> frozenset[str]:
         n for n in names
         if not n.startswith("_") and n not in _NOT_CONFIGURATION
         and not policy.is_refused(f"torch.nn.{cls.__name__}.{n}")
+        and policy.family_of(f"torch.nn.Module.{n}") is None
     )  # fmt: skip
 
 

@@ -30,7 +30,9 @@ Refused, each with the reason its refusal message gives, is only what would
   entry points that trust their inputs' shapes such as ``torch.lstm`` or ``fbgemm_*``, and
   anything that swaps a PyTorch layer's parameters for tensors of another shape:
   ``register_parameter`` on a PyTorch layer, ``functional_call``, parametrizations, whose
-  ``ParametrizationList`` sits in a ModuleDict the program can write);
+  ``ParametrizationList`` sits in a ModuleDict the program can write; and sparse tensors'
+  index tensors, whose in-place edits crashed the process: ``to_sparse*``, ``indices()``,
+  ``crow_indices()``..., the sparse layouts);
 - change **process-wide state** that would leak into the next program run by the same warm
   worker (``set_default_tensor_type``, ``use_deterministic_algorithms``, ``set_flush_denormal``,
   anomaly detection, autocast, ``register_kl``...). State that the worker restores after each
@@ -67,6 +69,11 @@ RAW_MEMORY = Family("raw memory", "it reaches raw memory past PyTorch's shape ch
 LAYER_SHAPES = Family(
     "raw memory",
     "it can give a PyTorch layer parameters of another shape, which its kernels trust (raw memory)",
+)
+SPARSE_INDICES = Family(
+    "raw memory",
+    "sparse kernels trust a sparse tensor's index tensors, which the program could edit "
+    "(raw memory)",
 )
 GLOBAL_STATE = Family(
     "global state", "it changes process-wide state that would leak into the next program"
@@ -151,6 +158,17 @@ REFUSED: dict[str, Family] = {
         """,
     ),
     **_names(
+        SPARSE_INDICES,
+        """
+        torch.Tensor.to_sparse torch.Tensor.to_sparse_coo torch.Tensor.to_sparse_csr
+        torch.Tensor.to_sparse_csc torch.Tensor.to_sparse_bsr torch.Tensor.to_sparse_bsc
+        torch.Tensor.indices torch.Tensor.crow_indices torch.Tensor.col_indices
+        torch.Tensor.ccol_indices torch.Tensor.row_indices torch.Tensor.to_mkldnn
+        torch.sparse_coo torch.sparse_csr torch.sparse_csc torch.sparse_bsr torch.sparse_bsc
+        torch.jagged torch.sparse torch.nested
+        """,
+    ),
+    **_names(
         GLOBAL_STATE,
         """
         torch.set_default_tensor_type torch.set_default_device torch.use_deterministic_algorithms
@@ -175,6 +193,9 @@ REFUSED: dict[str, Family] = {
         """,
     ),
 }
+
+# Lazy layers' own machinery: their forward calls it, under the forward's size estimate.
+REFUSED["torch.nn.Module.initialize_parameters"] = INTERNALS
 
 # Refused by prefix of the qualified name: whole families of names.
 REFUSED_PREFIXES: dict[str, Family] = {

@@ -877,6 +877,44 @@ def _square(index: int, keyword: str) -> Estimator:
     return estimate
 
 
+def _pdist(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """pdist of N rows: N(N-1)/2 distances."""
+    shape = shape_of(args[0]) if args else shape_of(kwargs.get("input"))
+    if not shape or len(shape) != 2:
+        return None
+    return shape[0] * (shape[0] - 1) // 2
+
+
+def _histogramdd(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    bins = _arguments(("input", "bins"), args, kwargs).get("bins", 10)
+    shape = shape_of(args[0]) if args else None
+    if isinstance(bins, int) and shape:
+        return bins ** shape[-1]
+    if isinstance(bins, (list, tuple)) and all(isinstance(b, int) for b in bins):
+        return math.prod(bins)
+    return None
+
+
+def _cell_base(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """RNNCellBase(input_size, hidden_size, bias, num_chunks)."""
+    values = _arguments(("input_size", "hidden_size", "bias", "num_chunks"), args, kwargs)
+    chunks = values.get("num_chunks")
+    if not isinstance(chunks, int):
+        return None
+    return _cell(chunks)(args[:2], {k: v for k, v in kwargs.items() if k != "num_chunks"})
+
+
+def _hessian(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """autograd.functional.hessian(func, inputs): a square of the inputs' elements."""
+    inputs = args[1] if len(args) > 1 else kwargs.get("inputs")
+    items = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    shapes = [shape_of(v) for v in items]
+    if not shapes or any(s is None for s in shapes):
+        return None
+    total = sum(numel(s) for s in shapes)  # type: ignore[arg-type]
+    return total * total
+
+
 def _first_int(keyword: str, index: int = 0) -> Estimator:
     """Layers whose parameters are as many as one size argument (BatchNorm, GroupNorm...)."""
 
@@ -1006,6 +1044,27 @@ def _lazy_linear_layer(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any
     return max(module.out_features * shape[-1], numel(shape[:-1]) * module.out_features)
 
 
+def _lazy_conv_layer(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """A lazy convolution's first call allocates in x out x kernel weights, in being the
+    input's channels; then it is an ordinary convolution."""
+    shape = shape_of(args[0]) if args else None
+    if not shape or len(shape) < 2:
+        return None
+    channels = shape[1] if len(shape) == len(module.kernel_size) + 2 else shape[0]
+    weights = channels * module.out_channels * numel(module.kernel_size)
+    if isinstance(module, nn.modules.conv._ConvTransposeNd):
+        out = transposed_conv_numel(
+            shape, module.out_channels, module.kernel_size, module.stride, module.padding,
+            module.output_padding, module.dilation,
+        )  # fmt: skip
+    else:
+        out = conv_numel(
+            shape, module.out_channels, module.kernel_size, module.stride, module.padding,
+            module.dilation,
+        )  # fmt: skip
+    return max(weights, out or 0)
+
+
 MODULE_ESTIMATORS: dict[type, ModuleEstimator] = {
     nn.Conv3d: _conv_layer,
     nn.ConvTranspose1d: _conv_transpose_layer,
@@ -1020,6 +1079,12 @@ MODULE_ESTIMATORS: dict[type, ModuleEstimator] = {
     nn.MaxUnpool2d: _unpool_layer(2),
     nn.MaxUnpool3d: _unpool_layer(3),
     nn.LazyLinear: _lazy_linear_layer,
+    nn.LazyConv1d: _lazy_conv_layer,
+    nn.LazyConv2d: _lazy_conv_layer,
+    nn.LazyConv3d: _lazy_conv_layer,
+    nn.LazyConvTranspose1d: _lazy_conv_layer,
+    nn.LazyConvTranspose2d: _lazy_conv_layer,
+    nn.LazyConvTranspose3d: _lazy_conv_layer,
     nn.EmbeddingBag: _embedding_layer,
     nn.Linear: _linear_layer,
     nn.Bilinear: _bilinear_layer,
@@ -1165,6 +1230,13 @@ def _wider_surface(table: dict[Any, Estimator]) -> None:
     table[nn.PReLU] = _first_int("num_parameters")
     table[nn.AdaptiveLogSoftmaxWithLoss] = _layer(0, 1)
     table[nn.Transformer.generate_square_subsequent_mask] = _square(0, "sz")
+    table[torch.expand_copy] = _expand_method
+    table[torch.pdist] = _pdist
+    table[F.pdist] = _pdist
+    table[torch.histogramdd] = _histogramdd
+    table[nn.RNNBase] = _recurrent
+    table[nn.RNNCellBase] = _cell_base
+    table[torch.autograd.functional.hessian] = _hessian
 
 
 FUNCTION_ESTIMATORS = _build_table()

@@ -1257,6 +1257,7 @@ _NET = "it reaches the network"
 _COMPILE = "it compiles or captures code outside the interpreter"
 _RAW = "it reaches raw memory past PyTorch's shape checks"
 _SHAPES = "it can give a PyTorch layer parameters of another shape"
+_SPARSE = "sparse kernels trust a sparse tensor's index tensors"
 _STATE = "it changes process-wide state that would leak into the next program"
 _UNINIT = "it returns uninitialised memory"
 _MACHINERY = "it is part of PyTorch's machinery, not a computation on tensors"
@@ -1528,6 +1529,35 @@ SURFACE = [
         "not_allowed",
         _gone("torch.nn.utils.parametrize", _SHAPES),
     ),
+    ("to_sparse", _X + "s = x.to_sparse()", "not_allowed", _attr("to_sparse", "Tensor", _SPARSE)),
+    (
+        "to_sparse_csr",
+        _T + "s = torch.ones(3, 3).to_sparse_csr()",
+        "not_allowed",
+        _attr("to_sparse_csr", "Tensor", _SPARSE),
+    ),
+    (
+        "sparse_layout",
+        _T + "s = torch.zeros(3, 3, layout=torch.sparse_csr)",
+        "not_allowed",
+        _gone("torch.sparse_csr", _SPARSE),
+    ),
+    # a sparse gradient is torch's own, but its index tensor is an alias the program could edit
+    (
+        "sparse_grad_indices",
+        _T
+        + "m = torch.nn.Embedding(10, 3, sparse=True)\nm(torch.tensor([1, 2])).sum().backward()\n"
+        "i = m.weight.grad.coalesce().indices()\ni.add_(10**6)",
+        "not_allowed",
+        _attr("indices", "Tensor", _SPARSE),
+    ),
+    (
+        "lazy_initialize_parameters",
+        _T + "m = torch.nn.LazyLinear(3)\nm.initialize_parameters(torch.ones(1, 10**6))",
+        "not_allowed",
+        _attr("initialize_parameters", "LazyLinear", _MACHINERY),
+    ),
+    ("to_mkldnn", _X + "y = x.to_mkldnn()", "not_allowed", _attr("to_mkldnn", "Tensor", _SPARSE)),
     (
         "parametrizations_import",
         "from torch.nn.utils.parametrizations import weight_norm",
@@ -1671,6 +1701,39 @@ SURFACE = [
 
 # Creators the wider surface opens, refused before they allocate.
 SURFACE_ALLOCATIONS = [
+    (
+        "expand_copy",
+        _T + "x = torch.expand_copy(torch.ones(1), (10**6, 10**6))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    ("pdist_rows", _T + "x = torch.pdist(torch.ones(10**5, 1))", "limit", "max_tensor_elements"),
+    (
+        "histogramdd_bins",
+        _T + "x = torch.histogramdd(torch.ones(3, 3), bins=10**4)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    ("rnn_base", _T + "m = torch.nn.RNNBase('LSTM', 10**5, 10**5)", "limit", "max_tensor_elements"),
+    (
+        "rnn_cell_chunks",
+        _T + "m = torch.nn.RNNCellBase(10, 10, True, 10**9)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "hessian_square",
+        _T + "from torch.autograd.functional import hessian\n"
+        "h = hessian(torch.sum, torch.ones(10**5))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "lazy_conv",
+        _T + "m = torch.nn.LazyConv2d(10**4, 100)\ny = m(torch.ones(1, 10**4, 3, 3))",
+        "limit",
+        "max_tensor_elements",
+    ),
     ("torch_range", _T + "x = torch.range(0, 10**12)", "limit", "max_tensor_elements"),
     ("hann_window", _T + "x = torch.hann_window(10**12)", "limit", "max_tensor_elements"),
     ("tril_indices", _T + "x = torch.tril_indices(10**6, 10**6)", "limit", "max_tensor_elements"),
