@@ -27,6 +27,7 @@ class ProgramLimits:
     max_int_bits: int = 4_096
     max_output_chars: int = 200_000
     max_plot_points: int = 100_000
+    max_live_generators: int = 1_000  # started, unfinished generators (each holds a stack)
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class Settings(BaseSettings):
     max_int_bits: int = ProgramLimits.max_int_bits
     max_output_chars: int = ProgramLimits.max_output_chars
     max_plot_points: int = ProgramLimits.max_plot_points
+    max_live_generators: int = ProgramLimits.max_live_generators
 
     # Training limits (see TrainingLimits for their meaning).
     train_max_rows: int = TrainingLimits.max_rows

@@ -76,6 +76,14 @@ def test_runtime_error_keeps_pytorchs_wording_and_line(client: httpx.Client) -> 
     assert "size" in str(error["message"]).lower()
 
 
+def test_an_error_brings_what_was_printed_before_it(client: httpx.Client) -> None:
+    source = "for i in range(3):\n    print('step', i)\nx = torch.ones(2) @ torch.ones(3)\n"
+    error = error_of(post(client, source))
+    assert (error["type"], error["line"]) == ("runtime", 3)
+    assert error["stdout"] == "step 0\nstep 1\nstep 2\n"
+    assert "stdout" not in error_of(post(client, "import os"))  # refused before it ran
+
+
 def test_forbidden_import_is_400(client: httpx.Client) -> None:
     response = post(client, "import os")
     assert response.status_code == 400

@@ -121,7 +121,7 @@ torch.nn.DataParallel torch.nn.SyncBatchNorm torch.nn.parallel torch.nn.Uninitia
 torch.nn.utils.skip_init torch.nn.utils.stateless torch.nn.utils.parametrize
 torch.nn.utils.rnn.PackedSequence torch.nn.utils.parametrizations torch.func.functional_call
 torch.func.linearize
-torch.func.functionalize torch.autograd.set_detect_anomaly torch.autograd.detect_anomaly
+torch.func.functionalize
 torch.autograd.graph torch.autograd.profiler torch.distributions.register_kl torch.os torch._C
 torch.nn.functional.handle_torch_function torch.nn.functional.boolean_dispatch
 torch.nn.functional.has_torch_function torch.nn.functional.torch torch.nn.functional.Tensor

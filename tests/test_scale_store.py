@@ -279,6 +279,7 @@ def test_a_run_reads_as_ended_once_its_log_has_ended(store: RedisRunStore) -> No
     store.append_event(run_id, "done", {"epochs": 1, "loss": 0.5})
     run = store.get_run(run_id)
     assert run is not None and run.status == "succeeded"
+    assert run.started_at is not None and run.finished_at is not None  # ended with its log
     assert [r.status for r in store.list_runs() if r.id == run_id] == ["succeeded"]
     assert store.set_status(run_id, "succeeded")  # the worker's own step still goes through
     assert run_id not in store.open_runs()

@@ -70,7 +70,11 @@ def run_program(
             finally:
                 hook.remove()
 
-    _on_large_stack(execute, _stack_bytes(limits))
+    try:
+        _on_large_stack(execute, _stack_bytes(limits))
+    except ProgramError as error:
+        error.stdout = interpreter.output.text()  # as a terminal shows it, up to the error
+        raise
     return ProgramResult(
         namespace=_visible(interpreter.globals),
         stdout=interpreter.output.text(),

@@ -161,10 +161,31 @@ count title capitalize center ljust rjust zfill isdigit isalpha isalnum isspace 
 TENSOR_WRITABLE = frozenset({"data", "grad", "requires_grad"})
 
 
+# What nn.Module keeps for itself under private names (its parameter and hook tables...): a
+# program's module subclass may have private attributes of its own, never these.
+_MODULE_INTERNALS = frozenset(vars(nn.Module())) | frozenset(
+    n for n in dir(nn.Module) if n.startswith("_")
+)
+# The context object of a program's torch.autograd.Function (``ctx``), besides what the program
+# stores on it (``ctx.constant = c``).
+CTX_ATTRS = frozenset(
+    """
+save_for_backward saved_tensors needs_input_grad mark_dirty mark_non_differentiable
+set_materialize_grads save_for_forward
+""".split()
+)
+EXCEPTION_ATTRS = frozenset({"args"})
+FUNCTION_CLASS_ATTRS = frozenset({"apply"})
+
+
 def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
     """True when a program may read ``obj.<name>``."""
     if name.startswith("_"):
-        return False
+        # one underscore: a private name of the program's own object; two: Python's machinery
+        return not name.startswith("__") and _own_attribute(obj, name, user_classes)
+    plain = BUILTIN_ATTRS.get(type(obj))
+    if plain is not None:  # list, dict, str, int...: by far the most common, looked up first
+        return name in plain
     if isinstance(obj, Namespace):
         return obj.has(name)
     if isinstance(obj, torch.Tensor):
@@ -195,6 +216,8 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
         return name in GENERATOR_ATTRS
     if isinstance(obj, (torch.finfo, torch.iinfo)):
         return name in FINFO_ATTRS
+    if isinstance(obj, torch.autograd.function.BackwardCFunction):
+        return name in CTX_ATTRS or name in NODE_ATTRS or name in vars(obj)
     if isinstance(obj, torch.autograd.graph.Node):
         return name in NODE_ATTRS
     if isinstance(obj, torch.dtype):
@@ -203,13 +226,42 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
         return name in DEVICE_ATTRS
     if type(obj).__module__ == "torch.return_types":
         return name in RETURN_TYPE_ATTRS
-    allowed = getattr(obj, "gradtrace_attributes", None)  # our own helper objects (pyplot)
+    if isinstance(obj, type):
+        return obj in user_classes and (
+            _defined_by_program(obj, name, user_classes)
+            or (issubclass(obj, torch.autograd.Function) and name in FUNCTION_CLASS_ATTRS)
+        )
+    if type(obj) in user_classes:
+        if isinstance(obj, BaseException) and name in EXCEPTION_ATTRS:
+            return True
+        return _own_attribute(obj, name, user_classes)
+    if isinstance(obj, BaseException):
+        return name in EXCEPTION_ATTRS
+    allowed = getattr(type(obj), "gradtrace_attributes", None)  # our own helper objects
     if isinstance(allowed, frozenset) and type(obj).__module__.startswith("app.lang"):
         return name in allowed
-    for kind, names in BUILTIN_ATTRS.items():
-        if type(obj) is kind:
-            return name in names
     return False
+
+
+def _defined_by_program(cls: type, name: str, user_classes: set[type]) -> bool:
+    """A method or class attribute one of the program's classes defined."""
+    return any(c in user_classes and name in c.__dict__ for c in cls.__mro__)
+
+
+def _own_attribute(obj: Any, name: str, user_classes: set[type]) -> bool:
+    """``obj.<name>`` is the program's own: set on its object, or defined by its class."""
+    if isinstance(obj, type):
+        return obj in user_classes and _defined_by_program(obj, name, user_classes)
+    if not any(c in user_classes for c in type(obj).__mro__):
+        return False
+    if _defined_by_program(type(obj), name, user_classes):
+        return True
+    if isinstance(obj, nn.Module):
+        if name in _MODULE_INTERNALS:
+            return False
+        registered = obj._parameters, obj._buffers, obj._modules
+        return name in vars(obj) or any(name in table for table in registered)
+    return name in getattr(obj, "__dict__", ())
 
 
 def _module_attribute_allowed(module: nn.Module, name: str, user_classes: set[type]) -> bool:
@@ -228,8 +280,9 @@ def _module_attribute_allowed(module: nn.Module, name: str, user_classes: set[ty
         if name in LAYER_ATTRS.get(cls, ()):
             return True
         break
-    # otherwise: an attribute the program set on an instance of its own class
-    return type(module) in user_classes and name in module.__dict__
+    # otherwise a public attribute of this instance: a layer's settings as PyTorch stored them
+    # (``conv.padding``), or what the program set on it
+    return name in module.__dict__
 
 
 def _only_program_classes(module: nn.Module, user_classes: set[type]) -> bool:
@@ -252,12 +305,21 @@ def refusal_reason(obj: Any, name: str, user_classes: set[type] = frozenset()) -
 
 def attribute_writable(obj: Any, name: str, user_classes: set[type]) -> bool:
     """True when a program may assign ``obj.<name> = value``."""
-    if name.startswith("_"):
+    if name.startswith("__"):
+        return False
+    own = any(cls in user_classes for cls in type(obj).__mro__)
+    if name.startswith("_") and (not own or name in _MODULE_INTERNALS):
         return False
     if isinstance(obj, torch.Tensor):
         return name in TENSOR_WRITABLE
     if isinstance(obj, nn.Module):
-        if any(cls in user_classes for cls in type(obj).__mro__):
+        if own or name in obj._parameters or name in obj._modules or name in obj._buffers:
             return True
-        return name in obj._parameters or name in obj._modules or name in obj._buffers
-    return False
+        # a new name of the program's on one of PyTorch's layers (``layer.note = ...``): torch
+        # never reads it; the layer's own settings stay as the layer was built
+        return not hasattr(type(obj), name) and name not in vars(obj)
+    if isinstance(obj, torch.autograd.function.BackwardCFunction):
+        return not hasattr(type(obj), name)  # new names only, never the node's own
+    if isinstance(obj, type):
+        return obj in user_classes  # a class attribute of the program's class
+    return own

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from app.lang.errors import NotAllowed
+from app.lang.formatting import format_value
 from app.printout import tensor_text
 
 if TYPE_CHECKING:
@@ -31,6 +32,10 @@ class TypeName:
 
     def __repr__(self) -> str:
         return f"<class '{_qualified(self._cls)}'>"
+
+    @property
+    def cls_name(self) -> str:
+        return self._cls.__name__
 
     def __eq__(self, other: object) -> bool:
         target = other._cls if isinstance(other, TypeName) else other
@@ -176,6 +181,73 @@ def make_builtins(interp: Interpreter) -> dict[str, Any]:
         interp.tick()
         return py.next(iterator, *default)
 
+    def program_code(function: Any, what: str) -> Any:
+        if function is not None and not interp.is_program_code(function):
+            raise NotAllowed(f"{what} takes a function defined in the program")
+        return function
+
+    def staticmethod_(function: Any) -> Any:
+        return py.staticmethod(program_code(function, "staticmethod"))
+
+    def classmethod_(function: Any) -> Any:
+        return py.classmethod(program_code(function, "classmethod"))
+
+    def property_(fget: Any = None, fset: Any = None, fdel: Any = None, doc: Any = None) -> Any:
+        for function in (fget, fset, fdel):
+            program_code(function, "property")
+        return ProgramProperty(fget, fset, fdel, doc)
+
+    class ProgramProperty(py.property):
+        """A property whose accessors are the program's functions (checked again on .setter)."""
+
+        def getter(self, fget: Any) -> Any:
+            return super().getter(program_code(fget, "property"))
+
+        def setter(self, fset: Any) -> Any:
+            return super().setter(program_code(fset, "property"))
+
+        def deleter(self, fdel: Any) -> Any:
+            return super().deleter(program_code(fdel, "property"))
+
+    ProgramProperty.__name__ = ProgramProperty.__qualname__ = "property"
+    ProgramProperty.gradtrace_attributes = frozenset(  # type: ignore[attr-defined]
+        {"getter", "setter", "deleter", "fget", "fset", "fdel"}
+    )
+
+    def getattr_(obj: Any, name: Any, *default: Any) -> Any:
+        if not isinstance(name, str):
+            raise TypeError("attribute name must be string")
+        try:
+            return interp.get_attribute(obj, name)
+        except AttributeError:
+            if default:
+                return default[0]
+            raise
+
+    def hasattr_(obj: Any, name: Any) -> bool:
+        if not isinstance(name, str):
+            raise TypeError("attribute name must be string")
+        if not interp.attribute_allowed(obj, name):
+            return False
+        try:
+            interp.get_attribute(obj, name)
+        except AttributeError:
+            return False
+        return True
+
+    def setattr_(obj: Any, name: Any, value: Any) -> None:
+        if not isinstance(name, str):
+            raise TypeError("attribute name must be string")
+        interp.set_attribute(obj, name, value)
+
+    def issubclass_(cls: Any, classes: Any) -> bool:
+        options = classes if isinstance(classes, tuple) else (classes,)
+        resolved = tuple(c._cls if isinstance(c, TypeName) else c for c in options)
+        target = cls._cls if isinstance(cls, TypeName) else cls
+        if not isinstance(target, type) or not py.all(isinstance(c, type) for c in resolved):
+            raise TypeError("issubclass() arg 1 must be a class")
+        return issubclass(target, resolved)
+
     return {
         "print": print_,
         "range": py.range,
@@ -213,4 +285,33 @@ def make_builtins(interp: Interpreter) -> dict[str, Any]:
         "iter": iter_,
         "next": next_,
         "hash": py.hash,
+        "format": lambda value, spec="": format_value(interp, value, spec),
+        "callable": py.callable,
+        "getattr": getattr_,
+        "hasattr": hasattr_,
+        "setattr": setattr_,
+        "issubclass": issubclass_,
+        "staticmethod": staticmethod_,
+        "classmethod": classmethod_,
+        "property": property_,
+        "object": py.object,
+        "slice": py.slice,
+        "frozenset": py.frozenset,
+        "bin": py.bin,
+        "hex": py.hex,
+        "oct": py.oct,
+        "NotImplemented": py.NotImplemented,
+        "Ellipsis": py.Ellipsis,
+        **{cls.__name__: cls for cls in EXCEPTIONS},
     }
+
+
+# Python's exceptions a program may raise and catch. PyTorch raises these too (RuntimeError,
+# above all). RecursionError and MemoryError are not here: they become limit errors, which no
+# ``except`` catches.
+EXCEPTIONS = (
+    BaseException, Exception, ArithmeticError, AssertionError, AttributeError, FloatingPointError,
+    IndexError, KeyError, LookupError, NameError, NotImplementedError, OverflowError,
+    RuntimeError, StopIteration, TypeError, UnboundLocalError, ValueError, ZeroDivisionError,
+    Warning, UserWarning, DeprecationWarning, RuntimeWarning,
+)  # fmt: skip

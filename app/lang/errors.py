@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 ErrorType = Literal["syntax", "not_allowed", "limit", "runtime", "timeout", "crash"]
@@ -18,6 +18,10 @@ class ProgramError(Exception):
     line: int | None = None
     column: int | None = None
     limit: str | None = None  # the name of the limit breached, for type == "limit"
+    # The Python exception behind a "runtime" error: what a program's ``except`` matches and
+    # binds. Errors of every other type (limits, refusals) have none and cannot be caught.
+    original: Exception | None = field(default=None, repr=False, compare=False)
+    stdout: str | None = None  # what the program printed before the error (None: nothing ran)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -35,7 +39,23 @@ class ProgramError(Exception):
         }
         if self.limit is not None:
             body["limit"] = self.limit
+        if self.stdout is not None:
+            body["stdout"] = self.stdout
         return body
+
+
+def runtime_error_of(
+    exc: Exception, line: int | None = None, column: int | None = None
+) -> ProgramError:
+    """``exc`` as the user sees it: ``TypeName: message`` in PyTorch's words, catchable."""
+    message = clean_message(str(exc))
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return ProgramError("runtime", text, line, column, original=exc)
+
+
+def catchable(error: ProgramError) -> Exception | None:
+    """The exception a program's ``except`` may see, or None (limits and refusals)."""
+    return error.original if error.type == "runtime" else None
 
 
 class SyntaxProblem(ProgramError):

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import ast
 import inspect
+import types
 from typing import TYPE_CHECKING, Any
 
+import torch
 from torch import nn
+from torch.utils import data as torch_data
 
 from app.lang.errors import NotAllowed, ProgramError
-from app.lang.scopes import Scope, assigned_names
+from app.lang.scopes import Scope, assigned_names, declared_names, is_generator_body
 
 if TYPE_CHECKING:
     from app.lang.interpreter import Interpreter
@@ -35,7 +38,13 @@ class UserFunction:
         self.node = node
         self.name = node.name
         self.parent = parent
-        self.local_names = assigned_names(node.body, node.args)
+        declared = declared_names(node.body)
+        for name, kind in declared.items():
+            if kind == "nonlocal":  # Python refuses this when compiling the def
+                parent.enclosing_function_of(name, node)
+        self.declared = declared or None
+        self.is_generator = is_generator_body(node.body)
+        self.local_names = assigned_names(node.body, node.args) - declared.keys()
         self.signature = _signature(interp, node.args, parent)
         self.owner: type | None = None  # set when the def is a method of a program's class
         # A def with plain parameters only (no *args, keyword-only or **kwargs) called with
@@ -69,7 +78,14 @@ class UserFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         interp = self.interp
-        scope = Scope(self.bind(args, kwargs), local_names=self.local_names, parent=self.parent)
+        scope = Scope(
+            self.bind(args, kwargs),
+            local_names=self.local_names,
+            parent=self.parent,
+            declared=self.declared,
+        )
+        if self.is_generator:
+            return interp.make_generator(self, scope)
         interp.enter_frame(self, scope)
         try:
             for statement in self.node.body:
@@ -81,6 +97,15 @@ class UserFunction:
         finally:
             interp.leave_frame(self, scope)
         return None
+
+
+def lambda_definition(node: ast.Lambda) -> ast.FunctionDef:
+    """A ``lambda`` as the ``def`` it stands for: its body is one ``return``."""
+    body = ast.copy_location(ast.Return(value=node.body), node.body)
+    definition = ast.FunctionDef(
+        name="<lambda>", args=node.args, body=[body], decorator_list=[], returns=None
+    )
+    return ast.copy_location(definition, node)
 
 
 def _signature(interp: Interpreter, args: ast.arguments, scope: Scope) -> inspect.Signature:
@@ -110,7 +135,16 @@ def method_wrapper(function: UserFunction) -> Any:
     """A plain Python function standing for a method, so that instances bind ``self`` to it."""
 
     def method(*args: Any, **kwargs: Any) -> Any:
-        return function(*args, **kwargs)
+        try:
+            return function(*args, **kwargs)
+        except ProgramError as error:
+            # Python itself may be the caller (iteration through __getitem__ ending at
+            # IndexError, __next__ raising StopIteration): it must see the exception the
+            # program raised. The error, with its position, travels along with it.
+            if error.original is None:
+                raise
+            error.original.__gradtrace_error__ = error  # type: ignore[attr-defined]
+            raise error.original from None
 
     method.__name__ = function.name
     method.__qualname__ = function.name
@@ -118,37 +152,56 @@ def method_wrapper(function: UserFunction) -> Any:
     return method
 
 
+# Classes a program's class may derive from, besides its own classes and Python's exceptions.
+# Each is pure Python over the program's methods, or torch code that checks what the methods
+# give it (a Function's backward must return gradients of the right shapes).
+_BASES = frozenset(
+    {
+        object, nn.Module, nn.Sequential, nn.ModuleList, nn.ModuleDict, torch.autograd.Function,
+        torch_data.Dataset, torch_data.IterableDataset,
+    }
+)  # fmt: skip
+
+
+def allowed_base(interp: Interpreter, base: Any) -> bool:
+    if not isinstance(base, type):
+        return False
+    if base in _BASES or base in interp.user_classes:
+        return True
+    return issubclass(base, Exception) and base.__module__ == "builtins"
+
+
 def build_class(interp: Interpreter, node: ast.ClassDef, scope: Scope) -> type:
-    """Create the class a ``class Name(nn.Module):`` statement describes."""
-    base = interp.evaluate(node.bases[0], scope)
-    if not (
-        isinstance(base, type)
-        and issubclass(base, nn.Module)
-        and (base is nn.Module or base in interp.user_classes)
-    ):
-        raise NotAllowed(
-            "a class must derive from torch.nn.Module or from a class defined in the program",
-            node.lineno,
-            node.col_offset + 1,
-        )
+    """Create the class a ``class Name(Base):`` statement describes."""
+    bases = tuple(interp.evaluate(base, scope) for base in node.bases)
+    for base, base_node in zip(bases, node.bases, strict=True):
+        if not allowed_base(interp, base):
+            raise NotAllowed(
+                "a class may derive from object, torch.nn.Module (or Sequential, ModuleList, "
+                "ModuleDict), torch.autograd.Function, torch.utils.data.Dataset, an exception "
+                "class or a class defined in the program",
+                base_node.lineno,
+                base_node.col_offset + 1,
+            )
     namespace: dict[str, Any] = {}
     class_scope = Scope(namespace, parent=scope)
     functions: list[UserFunction] = []
     for statement in node.body:
         interp.tick()
         if isinstance(statement, ast.FunctionDef):
+            decorators = [interp.evaluate(d, class_scope) for d in statement.decorator_list]
             function = UserFunction(interp, statement, scope)  # methods don't see class names
             functions.append(function)
-            wrapper = method_wrapper(function)
-            interp.user_callables.add(id(wrapper))
-            interp.keep_alive.append(wrapper)
-            namespace[statement.name] = wrapper
+            wrapper = interp.register_callable(method_wrapper(function))
+            namespace[statement.name] = interp.decorate(wrapper, decorators, statement)
         else:
             interp.exec_stmt(statement, class_scope)
-    if "forward" in namespace:
+    if "forward" in namespace and not isinstance(namespace["forward"], staticmethod):
         interp.check_forward(namespace["forward"])
     body = {"__module__": "__main__", "__qualname__": node.name, **namespace}
-    cls = type(node.name, (base,), body)
+    # new_class picks the bases' metaclass: torch.autograd.Function's makes the backward node
+    # class (``NameBackward``) that names the program's Function in the graph.
+    cls = types.new_class(node.name, bases or (object,), exec_body=lambda ns: ns.update(body))
     for function in functions:
         function.owner = cls
     interp.user_classes.add(cls)
@@ -165,15 +218,13 @@ class SuperProxy:
 
     def attribute(self, name: str) -> Any:
         resolved = super(self.cls, self.instance)
-        if name == "__init__":
-            init = resolved.__init__
+        if name.startswith("__"):  # a special method of the base (the parser allowed only those)
+            special = getattr(resolved, name)
 
-            def call_init(*args: Any, **kwargs: Any) -> Any:
-                return init(*args, **kwargs)
+            def call_special(*args: Any, **kwargs: Any) -> Any:
+                return special(*args, **kwargs)
 
-            self.interp.user_callables.add(id(call_init))
-            self.interp.keep_alive.append(call_init)  # ids of live objects only
-            return call_init
+            return self.interp.register_callable(call_special)
         if not self.interp.attribute_allowed(self.instance, name):
             raise NotAllowed(f"super().{name} is not allowed")
         return getattr(resolved, name)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import re
 import types
+import weakref
 from typing import Any
 
 import numpy as np
@@ -16,18 +18,42 @@ from torch.utils import data as torch_data
 from app.config import ProgramLimits
 from app.lang import attributes, operators, sizes
 from app.lang.builtins import TypeName
-from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, clean_message
+from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, runtime_error_of
+from app.lang.formatting import BoundFormat
 from app.lang.functions import SuperProxy, UserFunction
 from app.lang.surface import TORCH, Namespace, all_callables
 
 _ALLOWED_CALLABLES = all_callables()
-_CONTEXT_TYPES = (torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inference_mode)
+# Context managers of torch a program may enter: each only sets and restores autograd's own state
+# (saved_tensors_hooks' pack and unpack functions are callbacks, checked when it is made).
+_CONTEXT_TYPES = (
+    torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inference_mode,
+    torch.autograd.detect_anomaly, torch.autograd.set_detect_anomaly,
+    torch.autograd.graph.saved_tensors_hooks,
+)  # fmt: skip
+# Functions that take the program's function and give back a new one (torch.func's transforms):
+# what they give calls the program's function, which guard_callbacks wrapped, so each call still
+# goes through call(); the program may call what they give.
+_TRANSFORMS = frozenset(
+    id(f)
+    for f in (
+        *(getattr(torch.func, n, None) for n in (
+            "grad", "grad_and_value", "vmap", "jacrev", "jacfwd", "hessian", "vjp", "jvp",
+            "linearize", "functionalize",
+        )),
+        getattr(torch, "vmap", None),
+    )
+    if f is not None
+)  # fmt: skip
 _SUBSCRIPTABLE = (
     list, tuple, dict, str, range, torch.Tensor, np.ndarray, np.generic, torch.Size,
     nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.ParameterList, torch_data.TensorDataset,
     torch_data.Subset,
 )  # fmt: skip
-_ITEM_WRITABLE = (list, dict, torch.Tensor, np.ndarray, nn.ModuleList, nn.ModuleDict)
+_ITEM_WRITABLE = (
+    list, dict, torch.Tensor, np.ndarray, nn.Sequential, nn.ModuleList, nn.ModuleDict,
+    nn.ParameterList,
+)  # fmt: skip
 _SPEC_NUMBER = re.compile(r"\d{5,}")
 _DATALOADER_OPTIONS = frozenset(
     {"dataset", "batch_size", "shuffle", "drop_last", "num_workers", "generator", "pin_memory"}
@@ -96,6 +122,7 @@ class Guard:
         self.user_classes: set[type] = set()
         self.user_callables: set[int] = set()
         self.keep_alive: list[Any] = []  # objects whose ids are in user_callables
+        self.guarded_callbacks: weakref.WeakSet[Any] = weakref.WeakSet()
 
     # ----- budgets -------------------------------------------------------------------------
 
@@ -159,6 +186,10 @@ class Guard:
         if isinstance(obj, SuperProxy):
             return obj.attribute(name)
         if not self.attribute_allowed(obj, name):
+            if name == "format" and type(obj) is str:
+                return BoundFormat(self, obj)  # str.format with its fields checked
+            if name == "__name__" and isinstance(obj, (TypeName, UserFunction, type, Namespace)):
+                return _name_of(obj)
             raise NotAllowed(_refusal(obj, name), *_pos(node))
         if isinstance(obj, Namespace):
             return obj.member(name)
@@ -193,13 +224,13 @@ class Guard:
         return any(cls in self.user_classes for cls in type(module).__mro__)
 
     def subscript(self, owner: Any, index: Any) -> Any:
-        if not isinstance(owner, _SUBSCRIPTABLE) and not isinstance(owner, dict):
+        if not isinstance(owner, _SUBSCRIPTABLE) and type(owner) not in self.user_classes:
             raise NotAllowed(f"indexing {_describe(owner)} is not allowed")
         return self.account(owner[index])
 
     def set_item(self, owner: Any, index: Any, value: Any) -> None:
-        if isinstance(owner, (dict, _ITEM_WRITABLE)):
-            owner[index] = value
+        if isinstance(owner, _ITEM_WRITABLE) or type(owner) in self.user_classes:
+            owner[index] = value  # a program's class: its __setitem__ is program code
             return
         raise NotAllowed(f"assigning items of {_describe(owner)} is not allowed")
 
@@ -226,6 +257,8 @@ class Guard:
             return
         if isinstance(func, nn.Module):
             return  # calling a module runs its forward (torch's or the program's)
+        if type(func) in self.user_classes or type(func) is BoundFormat:
+            return  # an instance of the program's class: its __call__ is program code
         if isinstance(func, types.MethodType) and id(func.__func__) in self.user_callables:
             return
         bound_to = getattr(func, "__self__", None)
@@ -244,6 +277,10 @@ class Guard:
         """A function, method or class the program defined (it runs under the interpreter)."""
         if isinstance(func, UserFunction) or self.is_user_class(func):
             return True
+        if type(func) in self.user_classes:
+            return True  # an instance whose __call__ the program defined
+        if type(func) is types.FunctionType and func in self.guarded_callbacks:
+            return True  # a callback wrapped by guarded(): each call goes through call()
         if id(func) in self.user_callables:
             return True
         return isinstance(func, types.MethodType) and id(func.__func__) in self.user_callables
@@ -263,6 +300,7 @@ class Guard:
         def callback(*args: Any, **kwargs: Any) -> Any:
             return self.call(function, list(args), kwargs)
 
+        self.guarded_callbacks.add(callback)
         return callback
 
     def call(
@@ -295,6 +333,8 @@ class Guard:
         if id(func) in _TEXT_FUNCTIONS and args:
             self.check_text(args[0])
         result = func(*args, **kwargs)
+        if id(func) in _TRANSFORMS:
+            self.register_made_functions(result)
         if isinstance(owner, (list, dict, set)):
             operators.check_length(owner, self.limits)
         operators.check_length(result, self.limits)
@@ -303,6 +343,13 @@ class Guard:
         ):
             _zero_fill(result)
         return self.account(result)
+
+    def register_made_functions(self, result: Any) -> None:
+        """What a transform gave back: a function, or a tuple holding one (vjp, linearize)."""
+        for value in result if isinstance(result, tuple) else (result,):
+            if type(value) in (types.FunctionType, functools.partial):
+                self.user_callables.add(id(value))
+                self.keep_alive.append(value)
 
     def check_string_growth(self, text: str, method: str | None, args: list[Any]) -> None:
         """str.center(10**9), s.replace('', s) or s.join(many) build a huge string in one C call."""
@@ -334,6 +381,8 @@ class Guard:
         ):
             return  # no callbacks, ranges or iterators: nothing below applies
         self.guard_callbacks(func, args, kwargs)
+        # the program's builtins count every item they consume: iterators are theirs to take
+        builtin = _is_builtin_of(self, func)
         for value in (*args, *kwargs.values()):
             if isinstance(value, range) and len(value) > self.limits.max_sequence_length:
                 raise LimitExceeded(
@@ -341,7 +390,7 @@ class Guard:
                     self.limits.max_sequence_length,
                     f"a range of {len(value)} items is too long to pass to a function",
                 )
-            if isinstance(value, (zip, enumerate, map, filter)):
+            if not builtin and isinstance(value, (zip, enumerate, map, filter)):
                 raise NotAllowed(
                     f"pass a list instead of a {type(value).__name__} object (wrap it in list())"
                 )
@@ -390,13 +439,20 @@ class Guard:
         except NotAllowed:
             raise NotAllowed(f"passing {_describe(value)} as a function is not allowed") from None
 
-    def check_context_manager(self, manager: Any, node: ast.AST) -> None:
-        if not isinstance(manager, _CONTEXT_TYPES):
-            raise NotAllowed(
-                "only torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled() and "
-                "torch.inference_mode() can be used with 'with'",
-                *_pos(node),
-            )
+    def check_context_manager(self, manager: Any, node: ast.AST) -> bool:
+        """Refuse what may not follow ``with``; True when it is the program's own object (its
+        __enter__ and __exit__ are program code)."""
+        if isinstance(manager, _CONTEXT_TYPES):
+            return False
+        if type(manager) in self.user_classes:
+            return True
+        raise NotAllowed(
+            "only torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled(), "
+            "torch.inference_mode(), torch.autograd.detect_anomaly(), "
+            "torch.autograd.graph.saved_tensors_hooks() and objects of the program's own classes "
+            "can be used with 'with'",
+            *_pos(node),
+        )
 
     def check_text(self, value: Any) -> None:
         """Refuse, before Python builds it, the text of a value that would be huge: a list of
@@ -431,9 +487,20 @@ class Guard:
                 "max_call_depth", self.limits.max_call_depth, "the program nests too deeply",
                 line, column,
             )  # fmt: skip
-        message = clean_message(str(exc))
-        text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-        return ProgramError("runtime", text, line, column)
+        if not isinstance(exc, Exception):
+            raise exc  # KeyboardInterrupt, SystemExit: not the program's to see
+        placed = vars(exc).get("__gradtrace_error__") if hasattr(exc, "__dict__") else None
+        if isinstance(placed, ProgramError) and placed.original is exc:
+            return placed  # raised by program code that Python called (see method_wrapper)
+        return runtime_error_of(exc, line, column)
+
+
+def _name_of(obj: Any) -> str:
+    if isinstance(obj, TypeName):
+        return obj.cls_name
+    if isinstance(obj, Namespace):
+        return obj.qualified_name
+    return str(obj.__name__ if isinstance(obj, type) else obj.name)
 
 
 def _is_builtin_of(guard: Guard, func: Any) -> bool:

@@ -12,17 +12,37 @@ import ast
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import greenlet
 import torch
 
 from app.config import ProgramLimits
 from app.lang import operators
 from app.lang.builtins import make_builtins
-from app.lang.errors import LimitExceeded, NotAllowed, ProgramError
-from app.lang.functions import ReturnSignal, UserFunction, build_class, make_super
+from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, catchable, runtime_error_of
+from app.lang.functions import (
+    ReturnSignal,
+    UserFunction,
+    build_class,
+    lambda_definition,
+    make_super,
+)
+from app.lang.generators import GreenletExit, ProgramGenerator, check_generator_count
 from app.lang.guard import Guard, OutputBuffer
 from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import Scope, target_names
 from app.lang.surface import Namespace, module_table
+
+# The notebook's names: what a program may use without importing it.
+PREBOUND = (
+    ("torch", "torch"), ("nn", "torch.nn"), ("F", "torch.nn.functional"), ("optim", "torch.optim"),
+    ("np", "numpy"), ("math", "math"),
+)  # fmt: skip
+# Plain numbers: an operator on two of them needs no size check, except the ones that can make an
+# integer huge (2 ** 10**8, 1 << 10**9, repeated squaring by *).
+_NUMBERS = frozenset({int, float, bool})
+_GROWING = frozenset({"**", "*", "<<"})
+GRAD_MODE_CLASSES = (torch.no_grad, torch.enable_grad, torch.inference_mode)
+GRAD_MODES = (*GRAD_MODE_CLASSES, torch.set_grad_enabled)
 
 
 class _Break(Exception):
@@ -44,17 +64,59 @@ class Interpreter(Guard):
         self.globals: dict[str, Any] = {}
         self.scope = Scope(self.globals, builtins=make_builtins(self))
         self.builtin_ids = {id(value) for value in self.scope.builtins.values()}
+        # As in a notebook where they are imported already: a program may use them without an
+        # import line (an import of its own binds the same objects, under any alias).
+        self.scope.builtins.update({name: self.modules[module] for name, module in PREBOUND})
         self.frames: list[tuple[UserFunction, Scope]] = []
         self.backward_roots: list[str] = []
         self.root_tensors: dict[str, torch.Tensor] = {}
         self.function_locals: dict[str, dict[str, Any]] = {}
         self.line = 0  # the statement running now, for warnings raised inside torch
         self._root_texts: dict[ast.expr, str] = {}
+        self._lambdas: dict[ast.Lambda, ast.FunctionDef] = {}
+        self.handling: list[ProgramError] = []  # errors being handled (for a bare ``raise``)
+        self.running_generators: dict[greenlet.greenlet, ProgramGenerator] = {}
+        self.live_generators: set[ProgramGenerator] = set()
 
     # ----- running -------------------------------------------------------------------------
 
     def run(self, tree: ast.Module) -> None:
-        self.exec_block(tree.body, self.scope)
+        try:
+            self.exec_block(tree.body, self.scope)
+        finally:
+            for generator in list(self.live_generators):
+                generator.close()  # no program code runs after the program
+
+    # ----- generators ----------------------------------------------------------------------
+
+    def make_generator(self, function: UserFunction, scope: Scope) -> ProgramGenerator:
+        return ProgramGenerator(self, function, scope)
+
+    def start_generator(self, generator: ProgramGenerator) -> None:
+        self.live_generators.add(generator)
+        check_generator_count(self, len(self.live_generators))
+
+    def end_generator(self, generator: ProgramGenerator) -> None:
+        self.live_generators.discard(generator)
+        if generator.body is not None:
+            self.running_generators.pop(generator.body, None)
+
+    def current_generator(self, node: ast.AST) -> ProgramGenerator:
+        generator = self.running_generators.get(greenlet.getcurrent())
+        if generator is None:
+            raise ProgramError("syntax", "'yield' outside function", *_pos(node))
+        return generator
+
+    def eval_Yield(self, node: ast.Yield, scope: Scope) -> Any:
+        generator = self.current_generator(node)
+        value = None if node.value is None else self.evaluate(node.value, scope)
+        return generator.yield_value(value)
+
+    def eval_YieldFrom(self, node: ast.YieldFrom, scope: Scope) -> Any:
+        generator = self.current_generator(node)
+        for item in self.iterate(self.evaluate(node.value, scope)):
+            generator.yield_value(item)
+        return None
 
     def exec_block(self, body: list[ast.stmt], scope: Scope) -> None:
         for statement in body:
@@ -197,24 +259,146 @@ class Interpreter(Guard):
         raise ReturnSignal(None if node.value is None else self.evaluate(node.value, scope))
 
     def exec_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> None:
-        scope.store(node.name, UserFunction(self, node, scope))
+        decorators = [self.evaluate(d, scope) for d in node.decorator_list]
+        scope.store(node.name, self.decorate(UserFunction(self, node, scope), decorators, node))
 
     def exec_ClassDef(self, node: ast.ClassDef, scope: Scope) -> None:
-        scope.store(node.name, build_class(self, node, scope))
+        decorators = [self.evaluate(d, scope) for d in node.decorator_list]
+        scope.store(node.name, self.decorate(build_class(self, node, scope), decorators, node))
+
+    def decorate(self, value: Any, decorators: list[Any], node: ast.AST) -> Any:
+        """Apply decorators innermost first, as Python does; each is a call the program makes."""
+        for decorator in reversed(decorators):
+            if isinstance(decorator, GRAD_MODES) or any(decorator is c for c in GRAD_MODE_CLASSES):
+                value = self.grad_mode_function(decorator, value)
+            else:
+                value = self.call(decorator, [value], {})
+        return value
+
+    def grad_mode_function(self, mode: Any, function: Any) -> Any:
+        """``@torch.no_grad()`` (or enable_grad, set_grad_enabled, inference_mode; with or
+        without the parentheses): the function runs under a fresh copy of the mode."""
+        self.check_callback(function)
+        fresh = mode.clone if isinstance(mode, GRAD_MODES) else mode
+
+        def with_grad_mode(*args: Any, **kwargs: Any) -> Any:
+            with fresh():
+                return self.call(function, list(args), kwargs)
+
+        with_grad_mode.__name__ = getattr(function, "__name__", "function")
+        return self.register_callable(with_grad_mode)
+
+    def register_callable(self, function: Any) -> Any:
+        """A Python function gradtrace made around program code: the program may call it."""
+        self.user_callables.add(id(function))
+        self.keep_alive.append(function)  # ids of live objects only
+        return function
+
+    def exec_Global(self, node: ast.Global, scope: Scope) -> None:
+        return  # the function's Scope redirects the names (see UserFunction)
+
+    exec_Nonlocal = exec_Global
+
+    def exec_Try(self, node: ast.Try, scope: Scope) -> None:
+        try:
+            try:
+                self.exec_block(node.body, scope)
+            except ProgramError as error:
+                exc = catchable(error)
+                handler = self.handler_for(node.handlers, exc, scope) if exc else None
+                if handler is None:
+                    raise
+                self.handle(handler, error, scope)
+            else:
+                self.exec_block(node.orelse, scope)
+        except GreenletExit:
+            raise  # an abandoned generator being closed: none of its code runs any more
+        except BaseException:
+            if node.finalbody:
+                self.exec_block(node.finalbody, scope)
+            raise
+        if node.finalbody:
+            self.exec_block(node.finalbody, scope)
+
+    def handler_for(
+        self, handlers: list[ast.ExceptHandler], exc: Exception, scope: Scope
+    ) -> ast.ExceptHandler | None:
+        for handler in handlers:
+            if handler.type is None:
+                return handler
+            classes = self.evaluate(handler.type, scope)
+            options = classes if isinstance(classes, tuple) else (classes,)
+            if not all(isinstance(c, type) and issubclass(c, BaseException) for c in options):
+                raise ProgramError(
+                    "runtime",
+                    "TypeError: catching classes that do not inherit from BaseException is "
+                    "not allowed",
+                    *_pos(handler),
+                    original=TypeError("catching classes that do not inherit from BaseException"),
+                )
+            if isinstance(exc, options):
+                return handler
+        return None
+
+    def handle(self, handler: ast.ExceptHandler, error: ProgramError, scope: Scope) -> None:
+        self.handling.append(error)
+        try:
+            if handler.name is not None:
+                scope.store(handler.name, error.original)
+            self.exec_block(handler.body, scope)
+        finally:
+            self.handling.pop()
+            if handler.name is not None and handler.name in scope.vars:
+                del scope.vars[handler.name]  # as Python does at the end of the handler
+
+    def exec_Raise(self, node: ast.Raise, scope: Scope) -> None:
+        if node.exc is None:
+            if not self.handling:
+                raise RuntimeError("No active exception to reraise")
+            raise self.handling[-1]  # where it first happened
+        value = self.evaluate(node.exc, scope)
+        if isinstance(value, type) and issubclass(value, Exception) and self.is_raisable(value):
+            value = self.call(value, [], {})
+        if not isinstance(value, Exception) or not self.is_raisable(type(value)):
+            raise TypeError("exceptions must derive from BaseException")
+        if node.cause is not None:
+            value.__cause__ = self.evaluate(node.cause, scope)
+        raise runtime_error_of(value, *_pos(node))
+
+    def is_raisable(self, cls: type) -> bool:
+        """Python's exception classes (the builtins offers them) and the program's own."""
+        return cls.__module__ == "builtins" or any(c in self.user_classes for c in cls.__mro__)
 
     def exec_With(self, node: ast.With, scope: Scope) -> None:
-        if len(node.items) != 1:
-            raise NotAllowed("use one context manager per 'with'", *_pos(node))
-        item = node.items[0]
+        self.with_items(node, 0, scope)
+
+    def with_items(self, node: ast.With, index: int, scope: Scope) -> None:
+        """``with a, b: body`` is ``with a: with b: body``."""
+        if index == len(node.items):
+            self.exec_block(node.body, scope)
+            return
+        item = node.items[index]
         manager = self.evaluate(item.context_expr, scope)
-        self.check_context_manager(manager, item.context_expr)
+        programs_own = self.check_context_manager(manager, item.context_expr)
         entered = manager.__enter__()
         try:
             if item.optional_vars is not None:
                 self.assign(item.optional_vars, entered, scope)
-            self.exec_block(node.body, scope)
-        except BaseException as exc:
-            manager.__exit__(type(exc), exc, exc.__traceback__)
+            self.with_items(node, index + 1, scope)
+        except ProgramError as error:
+            exc = catchable(error)
+            if exc is not None:
+                if manager.__exit__(type(exc), exc, exc.__traceback__) and programs_own:
+                    return  # the program's __exit__ may swallow what an except could catch
+            elif not programs_own:
+                manager.__exit__(LimitExceeded, None, None)  # torch's own: restore its state
+            raise  # a limit or a refusal: no program code runs on its way out
+        except GreenletExit:
+            if not programs_own:
+                manager.__exit__(GreenletExit, None, None)
+            raise
+        except BaseException:  # return, break, continue: Python exits with no exception
+            manager.__exit__(None, None, None)
             raise
         manager.__exit__(None, None, None)
 
@@ -222,8 +406,9 @@ class Interpreter(Guard):
         if not self.truth(self.evaluate(node.test, scope)):
             message = "" if node.msg is None else self.evaluate(node.msg, scope)
             self.check_text(message)
-            message = str(message)
-            raise ProgramError("runtime", f"AssertionError: {message}".rstrip(": "), *_pos(node))
+            raise runtime_error_of(
+                AssertionError(message) if node.msg else AssertionError(), *_pos(node)
+            )
 
     def exec_Delete(self, node: ast.Delete, scope: Scope) -> None:
         for target in node.targets:
@@ -362,6 +547,12 @@ class Interpreter(Guard):
         return self.binary(operators.SYMBOLS[type(node.op)], left, right)
 
     def binary(self, symbol: str, left: Any, right: Any, inplace: bool = False) -> Any:
+        if (
+            left.__class__ in _NUMBERS
+            and right.__class__ in _NUMBERS
+            and (symbol not in _GROWING or left.__class__ is float or right.__class__ is float)
+        ):
+            return operators.BINARY[symbol](left, right)  # a number that cannot grow past a limit
         operators.check_binary(symbol, left, right, self.limits)
         if symbol == "%" and isinstance(left, str):
             self.check_text(right)  # "%s" % (big_list,) prints it
@@ -387,13 +578,22 @@ class Interpreter(Guard):
         result: Any = True
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.evaluate(comparator, scope)
-            if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
-                operators.check_binary("+", left, right, self.limits)  # broadcast size
-            result = self.account(operators.COMPARE[type(op)](left, right))
+            if left.__class__ in _NUMBERS and right.__class__ in _NUMBERS:
+                result = operators.COMPARE[op.__class__](left, right)
+            else:
+                if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
+                    operators.check_binary("+", left, right, self.limits)  # broadcast size
+                result = self.account(operators.COMPARE[op.__class__](left, right))
             if len(node.ops) > 1 and not self.truth(result):
                 return result
             left = right
         return result
+
+    def eval_Lambda(self, node: ast.Lambda, scope: Scope) -> UserFunction:
+        definition = self._lambdas.get(node)
+        if definition is None:  # made once per lambda in the source, not per evaluation
+            definition = self._lambdas[node] = lambda_definition(node)
+        return UserFunction(self, definition, scope)
 
     def eval_IfExp(self, node: ast.IfExp, scope: Scope) -> Any:
         branch = node.body if self.truth(self.evaluate(node.test, scope)) else node.orelse

@@ -21,7 +21,9 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.If, ast.For,
         ast.While, ast.Break, ast.Continue, ast.Pass, ast.Return, ast.FunctionDef,
         ast.ClassDef, ast.With, ast.withitem, ast.Assert, ast.Import, ast.ImportFrom,
-        ast.alias, ast.Delete, ast.arguments, ast.arg, ast.keyword,
+        ast.alias, ast.Delete, ast.arguments, ast.arg, ast.keyword, ast.Lambda,
+        ast.Try, ast.ExceptHandler, ast.Raise, ast.Global, ast.Nonlocal, ast.Yield,
+        ast.YieldFrom,
         ast.Constant, ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Starred,
         ast.List, ast.Tuple, ast.Dict, ast.Set, ast.BinOp, ast.UnaryOp, ast.BoolOp,
         ast.Compare, ast.IfExp, ast.Call, ast.ListComp, ast.SetComp, ast.DictComp,
@@ -37,17 +39,11 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
 
 # Friendly names for the kinds people try most often.
 NODE_NAMES: dict[type[ast.AST], str] = {
-    ast.Lambda: "lambda expressions are",
-    ast.Try: "try/except is",
-    ast.Global: "global statements are",
-    ast.Nonlocal: "nonlocal statements are",
-    ast.Yield: "generators (yield) are",
-    ast.YieldFrom: "generators (yield from) are",
+    ast.TryStar: "except* (exception groups) is",
     ast.AsyncFunctionDef: "async functions are",
     ast.Await: "await is",
     ast.AsyncFor: "async for is",
     ast.AsyncWith: "async with is",
-    ast.Raise: "raise is",
     ast.NamedExpr: "the walrus operator (:=) is",
     ast.Match: "match statements are",
 }
@@ -57,16 +53,36 @@ IMPORTABLE_MODULES = frozenset(
     {
         "torch", "torch.nn", "torch.optim", "torch.nn.functional", "torch.utils",
         "torch.utils.data", "torch.autograd", "torch.nn.init", "torch.optim.lr_scheduler",
+        "torch.autograd.functional", "torch.func",
         "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
         # the rest of the computing surface (app/lang/policy.py)
-        "torch.nn.utils", "torch.nn.utils.rnn",
-        "torch.autograd.functional", "torch.linalg", "torch.fft", "torch.special", "torch.func",
+        "torch.nn.utils", "torch.nn.utils.rnn", "torch.linalg", "torch.fft", "torch.special",
         "torch.distributions",
     }
 )  # fmt: skip
 
-ALLOWED_UNDERSCORE_NAMES = frozenset({"_", "__name__"})
-SPECIAL_METHODS = frozenset({"__init__"})
+# Names with two leading underscores reach Python's machinery (__class__, __globals__,
+# __builtins__...): refused everywhere but here. One leading underscore is the program's own
+# convention for private names (micrograd's ``_prev``, ``_backward``); at run time such an
+# attribute is still refused on every object but the program's own (app.lang.attributes).
+ALLOWED_DUNDER_NAMES = frozenset({"__name__"})
+# ``type(x).__name__`` is how tutorials print a type's name: a string, nothing more.
+INERT_DUNDER_ATTRIBUTES = frozenset({"__name__"})
+# Special methods a program's class may define. Each runs, as program code under the
+# interpreter, when Python's operators, print, len, iteration or ``with`` use the object. Left
+# out are the hooks that would run inside the checks themselves (__getattr__, __setattr__,
+# __getattribute__, descriptors), at unforeseen times (__del__), or that let an object take
+# over torch or numpy calls (__torch_function__, __array__...).
+SPECIAL_METHODS = frozenset(
+    """
+__init__ __post_init__ __repr__ __str__ __len__ __getitem__ __setitem__ __delitem__ __contains__
+__iter__ __next__ __call__ __bool__ __hash__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__
+__enter__ __exit__ __float__ __int__ __neg__ __pos__ __abs__ __invert__
+__add__ __radd__ __iadd__ __sub__ __rsub__ __isub__ __mul__ __rmul__ __imul__
+__truediv__ __rtruediv__ __itruediv__ __floordiv__ __rfloordiv__ __ifloordiv__
+__mod__ __rmod__ __imod__ __pow__ __rpow__ __ipow__ __matmul__ __rmatmul__ __imatmul__
+""".split()
+)
 _FORMAT_WIDTH = re.compile(r"\d{5,}")
 
 
@@ -170,42 +186,58 @@ class StaticChecker:
         _check_identifier(node.arg, node, "name")
 
     def check_keyword(self, node: ast.keyword) -> None:
-        if node.arg is not None:
-            _check_identifier(node.arg, node, "keyword argument")
+        # Library functions have private keywords of their own (``_stacklevel``...): none is
+        # the program's to pass.
+        if node.arg is not None and node.arg.startswith("_"):
+            raise NotAllowed(
+                f"keyword argument '{node.arg}' is not allowed: names starting with '_' are "
+                "private",
+                *_pos(node),
+            )
 
     def check_Attribute(self, node: ast.Attribute) -> None:
-        if node.attr.startswith("_") and not _is_super_init(node):
+        if (
+            node.attr.startswith("__")
+            and node.attr not in INERT_DUNDER_ATTRIBUTES
+            and not (_is_super_dunder(node))
+        ):
             raise NotAllowed(
                 f"attribute '{node.attr}' is not allowed: names starting with '_' are private",
                 *_pos(node),
             )
 
     def check_FunctionDef(self, node: ast.FunctionDef) -> None:
-        if node.decorator_list:
-            raise NotAllowed("decorators are not supported", *_pos(node.decorator_list[0]))
-        if node.name.startswith("_") and node.name not in SPECIAL_METHODS:
+        if node.name.startswith("__") and node.name not in SPECIAL_METHODS:
             raise NotAllowed(
-                f"function name '{node.name}' is not allowed: names starting with '_' are "
-                "private (only __init__ may be defined)",
+                f"function name '{node.name}' is not allowed: of the special methods a class may "
+                "define __init__, __repr__, __len__, __getitem__, __call__ and the operators",
                 *_pos(node),
             )
 
     def check_ClassDef(self, node: ast.ClassDef) -> None:
         _check_identifier(node.name, node, "class name")
-        if node.decorator_list:
-            raise NotAllowed("decorators are not supported", *_pos(node.decorator_list[0]))
-        if node.keywords or len(node.bases) != 1:
+        if node.keywords:
             raise NotAllowed(
-                "a class must have exactly one base class, torch.nn.Module or a class defined "
-                "in the program",
-                *_pos(node),
+                "class keywords (metaclass=...) are not supported", *_pos(node.keywords[0])
             )
         for statement in node.body:
-            if not isinstance(statement, (ast.FunctionDef, ast.Pass, ast.Expr, ast.Assign)):
+            if not isinstance(
+                statement, (ast.FunctionDef, ast.Pass, ast.Expr, ast.Assign, ast.AnnAssign)
+            ):
                 raise NotAllowed(
                     "a class body may hold only methods, simple assignments and docstrings",
                     *_pos(statement),
                 )
+
+    def check_Global(self, node: ast.Global) -> None:
+        for name in node.names:
+            _check_identifier(name, node, "name")
+
+    check_Nonlocal = check_Global
+
+    def check_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name is not None:
+            _check_identifier(node.name, node, "name")
 
     def check_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -246,17 +278,18 @@ class StaticChecker:
 
 
 def _check_identifier(name: str, node: ast.AST, what: str) -> None:
-    if name.startswith("_") and name not in ALLOWED_UNDERSCORE_NAMES:
+    if name.startswith("__") and name not in ALLOWED_DUNDER_NAMES:
         raise NotAllowed(
             f"{what} '{name}' is not allowed: names starting with '_' are private", *_pos(node)
         )
 
 
-def _is_super_init(node: ast.Attribute) -> bool:
-    """``super().__init__`` / ``super(Name, self).__init__`` is the one allowed dunder access."""
+def _is_super_dunder(node: ast.Attribute) -> bool:
+    """``super().__init__(...)`` (or another special method of the program's base class) is the
+    one allowed dunder access: the proxy behind super() hands out nothing else."""
     value = node.value
     return (
-        node.attr == "__init__"
+        node.attr in SPECIAL_METHODS
         and isinstance(value, ast.Call)
         and isinstance(value.func, ast.Name)
         and value.func.id == "super"

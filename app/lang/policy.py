@@ -35,8 +35,8 @@ Refused, each with the reason its refusal message gives, is only what would
   ``crow_indices()``..., the sparse layouts);
 - change **process-wide state** that would leak into the next program run by the same warm
   worker (``set_default_tensor_type``, ``use_deterministic_algorithms``, ``set_flush_denormal``,
-  anomaly detection, autocast, ``register_kl``...). State that the worker restores after each
-  program (grad mode, default dtype, print options, seeds) stays available;
+  autocast, ``register_kl``...). State that the worker restores after each program (grad mode,
+  anomaly detection, default dtype, print options, seeds) stays available;
 - hand out **uninitialised memory** that can hold an earlier program's numbers
   (``empty_strided``, ``Tensor.new``, ``nn.utils.skip_init``, ``Module.to_empty``).
   ``torch.empty``, ``empty_like``, ``new_empty`` and the sized legacy constructors stay, because
@@ -173,10 +173,10 @@ REFUSED: dict[str, Family] = {
         """
         torch.set_default_tensor_type torch.set_default_device torch.use_deterministic_algorithms
         torch.set_deterministic_debug_mode torch.set_float32_matmul_precision
-        torch.set_flush_denormal torch.set_warn_always torch.set_anomaly_enabled
+        torch.set_flush_denormal torch.set_warn_always
         torch.set_rng_state torch.autocast torch.amp torch.backends torch.clear_autocast_cache
         torch.autocast_increment_nesting torch.autocast_decrement_nesting
-        torch.autograd.set_detect_anomaly torch.autograd.detect_anomaly torch.autograd.graph
+        torch.autograd.graph
         torch.autograd.enforce_grad_layout_policy torch.autograd.anomaly_mode
         torch.distributions.register_kl torch.distributions.Distribution.set_default_validate_args
         torch.distributions.constraint_registry torch.distributions.biject_to
@@ -199,7 +199,7 @@ REFUSED["torch.nn.Module.initialize_parameters"] = INTERNALS
 
 # Refused by prefix of the qualified name: whole families of names.
 REFUSED_PREFIXES: dict[str, Family] = {
-    "torch._": INTERNALS,  # never reached: every '_' name is refused by the parser first
+    "torch._": INTERNALS,  # private names: refused on every object but the program's own
     "torch.set_autocast_": GLOBAL_STATE,
     "torch.sym_": COMPILATION,  # symbolic shapes of the compiler
     # backend kernel entry points: they trust the layouts and shapes of what they are given

@@ -20,6 +20,7 @@ from torch._tensor_str import PRINT_OPTS
 def isolated_global_state(device: str = "cpu") -> Iterator[None]:
     """Run a program with ``device`` as the default device; restore all global state after."""
     grad_enabled = torch.is_grad_enabled()
+    anomaly = torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()
     default_dtype = torch.get_default_dtype()
     print_options = copy.copy(PRINT_OPTS.__dict__)
     numpy_print = np.get_printoptions()
@@ -29,6 +30,7 @@ def isolated_global_state(device: str = "cpu") -> Iterator[None]:
         yield
     finally:
         torch.set_grad_enabled(grad_enabled)
+        torch.set_anomaly_enabled(*anomaly)
         torch.set_default_dtype(default_dtype)
         PRINT_OPTS.__dict__.update(print_options)
         np.set_printoptions(**numpy_print)

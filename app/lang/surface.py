@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.func
 import torch.nn.functional as F
 from torch import nn, optim
 from torch.utils import data as torch_data
@@ -143,8 +144,14 @@ def _nn_class(cls: type) -> bool:
     return issubclass(cls, nn.Module) or cls in (nn.Parameter, nn.Buffer)
 
 
+_AUTOGRAD_CLASSES = frozenset(
+    {torch.autograd.Function, torch.autograd.Variable, torch.autograd.detect_anomaly,
+     torch.autograd.set_detect_anomaly}
+)  # fmt: skip
+
+
 def _autograd_class(cls: type) -> bool:
-    return cls in _GRAD_MODES or cls in (torch.autograd.Function, torch.autograd.Variable)
+    return cls in _GRAD_MODES or cls in _AUTOGRAD_CLASSES
 
 
 def _distribution_class(cls: type) -> bool:
@@ -152,7 +159,7 @@ def _distribution_class(cls: type) -> bool:
 
 
 DATA_NAMES = """
-TensorDataset DataLoader random_split Dataset Subset ConcatDataset StackDataset
+TensorDataset DataLoader random_split Dataset IterableDataset Subset ConcatDataset StackDataset
 default_collate default_convert
 """.split()
 

@@ -59,7 +59,11 @@ local function append(state, etype, data, summary, now, maxlen, metrics, token)
   if summary ~= '' then redis.call('RPUSH', KEYS[3], summary) end
   redis.call('HSET', KEYS[1], 'last_event_id', id, 'last_token', token)
   if metrics ~= '' then redis.call('HSET', KEYS[1], 'metrics', metrics) end
-  if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'closed', etype) end
+  if ARGV[7] ~= '' then
+    -- the log's end is the run's end, also before its status is recorded
+    redis.call('HSET', KEYS[1], 'closed', etype)
+    redis.call('HSETNX', KEYS[1], 'finished_at', now)
+  end
   redis.call('PUBLISH', ARGV[8], ARGV[9])
   return id
 end
@@ -91,7 +95,8 @@ if ARGV[1] == 'running' then
   redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[4])
   return 1
 end
-redis.call('HSET', KEYS[1], 'status', ARGV[1], 'finished_at', ARGV[4])
+redis.call('HSET', KEYS[1], 'status', ARGV[1])
+redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[4])
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[6]) end
 redis.call('SREM', KEYS[4], ARGV[9])
 if not state[2] then

@@ -172,7 +172,8 @@ class SQLiteRunStore:
     ) -> int | None:
         """Set a terminal status; close the log with its event if still open (that event's id)."""
         conn.execute(
-            "UPDATE runs SET status=?, finished_at=?, error=COALESCE(?, error) WHERE id=?",
+            "UPDATE runs SET status=?, finished_at=COALESCE(finished_at, ?),"
+            " error=COALESCE(?, error) WHERE id=?",
             (status, time.time(), error, run_id),
         )
         if closed is not None:
@@ -201,18 +202,22 @@ class SQLiteRunStore:
         summary = None
         if event_type == "epoch":
             summary = dumps_strict({k: data.get(k) for k in HISTORY_KEYS})
+        now = time.time()
         conn.execute(
             "INSERT INTO events (run_id, id, type, data, summary, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (run_id, event_id, event_type, dumps_strict(data), summary, time.time()),
+            (run_id, event_id, event_type, dumps_strict(data), summary, now),
         )
         metrics = None
         if event_type == "done":
             metrics = {k: data.get(k) for k in ("loss", "val_loss", "epochs", "elapsed_ms")}
             metrics.update(data.get("metrics") or {})
+        # The log's end is the run's end (finished_at), also before its status is recorded.
         conn.execute(
-            "UPDATE runs SET last_event_id=?, closed=?, metrics=COALESCE(?, metrics) WHERE id=?",
-            (event_id, closing, metrics and dumps_strict(metrics), run_id),
+            "UPDATE runs SET last_event_id=?, closed=?, metrics=COALESCE(?, metrics),"
+            " finished_at=CASE WHEN ? IS NULL THEN finished_at ELSE COALESCE(finished_at, ?) END"
+            " WHERE id=?",
+            (event_id, closing, metrics and dumps_strict(metrics), closing, now, run_id),
         )
         return event_id
 

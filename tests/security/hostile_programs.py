@@ -105,11 +105,17 @@ ATTRIBUTE_ESCAPES = [
         "mro",
     ),
     # getattr-likes and introspection builtins are simply absent
-    ("getattr_builtin", "x = getattr(1, '__class__')", "runtime", "getattr"),
+    ("getattr_builtin", "x = getattr(1, '__class__')", "not_allowed", "__class__"),
+    (
+        "getattr_private_torch",
+        "import torch\nx = getattr(torch.ones(1), '_version')",
+        "not_allowed",
+        "_version",
+    ),
     ("vars_builtin", "x = vars()", "runtime", "vars"),
     ("globals_builtin", "x = globals()", "runtime", "globals"),
     ("dir_builtin", "x = dir(print)", "runtime", "dir"),
-    ("setattr_builtin", "import torch\nsetattr(torch, 'add', print)", "runtime", "setattr"),
+    ("setattr_builtin", "import torch\nsetattr(torch, 'add', print)", "not_allowed", "'add'"),
     ("object_builtin", "x = object.__subclasses__()", "not_allowed", "__subclasses__"),
     # attributes of allowed objects that lead out: a grad_fn's variable, an array's base
     (
@@ -178,10 +184,10 @@ ATTRIBUTE_ESCAPES = [
         "__repr__",
     ),
     (
-        "class_two_bases",
-        "import torch\nclass M(torch.nn.Module, object):\n    pass",
+        "class_tensor_base",
+        "import torch\nclass M(torch.Tensor):\n    pass",
         "not_allowed",
-        "base class",
+        "derive from",
     ),
     ("class_base_int", "class M(int):\n    pass", "not_allowed", "torch.nn.Module"),
     (
@@ -307,7 +313,7 @@ CALLBACKS = [
 FORMAT_WALKS = [
     ("format_attribute", "s = '{0.__class__}'.format(1)", "not_allowed", "format"),
     ("format_map", "s = '{x.__class__}'.format_map({'x': 1})", "not_allowed", "format_map"),
-    ("format_builtin", "s = format(1, '>10')", "runtime", "format"),
+    ("format_builtin", "s = format(1, '>99999')", "limit", "max_format_width"),
     ("fstring_attribute", "s = f'{(1).__class__}'", "not_allowed", "__class__"),
     ("fstring_spec_attribute", "s = f'{1:{(1).__class__}}'", "not_allowed", "__class__"),
     # widths: a few characters of template, gigabytes of output
@@ -538,18 +544,25 @@ CODE_LOADING = [
     ("compile_builtin", "c = compile('1', 'x', 'eval')", "runtime", "compile"),
     ("exec_builtin", "exec('import os')", "runtime", "exec"),
     ("eval_builtin", "eval('1')", "runtime", "eval"),
-    ("lambda_expression", "f = lambda: 1", "not_allowed", "lambda"),
-    ("decorator", "def d(f):\n    return f\n@d\ndef g():\n    pass", "not_allowed", "decorators"),
-    ("generator_function", "def g():\n    yield 1", "not_allowed", "yield"),
+    ("lambda_code", "f = lambda: 1\nc = f.__code__", "not_allowed", "__code__"),
+    ("lambda_globals", "g = (lambda: 0).globals", "not_allowed", "globals"),
+    (
+        "decorator_jit",
+        "import torch\n@torch.jit.script\ndef g(x):\n    return x",
+        "not_allowed",
+        "torch.jit",
+    ),
+    ("generator_frame", "def g():\n    yield 1\nf = g().gi_frame", "not_allowed", "gi_frame"),
+    ("generator_body", "def g():\n    yield 1\nf = g().body", "not_allowed", "body"),
     ("async_function", "async def g():\n    pass", "not_allowed", "async"),
     (
-        "try_except",
-        "try:\n    x = 1\nexcept Exception as e:\n    pass",
+        "try_except_star",
+        "try:\n    x = 1\nexcept* Exception as e:\n    pass",
         "not_allowed",
-        "try/except",
+        "except*",
     ),
-    ("raise_statement", "raise SystemExit(0)", "not_allowed", "raise"),
-    ("global_statement", "def f():\n    global x\n    x = 1", "not_allowed", "global"),
+    ("raise_system_exit", "raise SystemExit(0)", "runtime", "SystemExit"),
+    ("global_builtins", "def f():\n    global __builtins__", "not_allowed", "__builtins__"),
     ("bytes_literal", "b = b'\\x00'", "not_allowed", "bytes"),
 ]
 
@@ -1184,10 +1197,11 @@ GLOBAL_STATE = [
         "torch.set_default_device",
     ),
     (
-        "detect_anomaly",
-        _T + "torch.autograd.set_detect_anomaly(True)",
-        "not_allowed",
-        "set_detect_anomaly",
+        "detect_anomaly_swallowed_by_exit",
+        _T + "class C:\n    def __enter__(self):\n        return self\n"
+        "    def __exit__(self, *a):\n        return True\nwith C():\n    x = torch.zeros(10**9)",
+        "limit",
+        "max_tensor_elements",
     ),
     (
         "deterministic",
@@ -1619,12 +1633,6 @@ SURFACE = [
         "not_allowed",
         _gone("torch.set_rng_state", _STATE),
     ),
-    (
-        "detect_anomaly_reason",
-        _T + "torch.autograd.set_detect_anomaly(True)",
-        "not_allowed",
-        _gone("torch.autograd.set_detect_anomaly", _STATE),
-    ),
     ("backends_reason", _T + "b = torch.backends", "not_allowed", _gone("torch.backends", _STATE)),
     ("autocast", _T + "a = torch.autocast('cpu')", "not_allowed", _gone("torch.autocast", _STATE)),
     (
@@ -1825,6 +1833,177 @@ SURFACE_ALLOCATIONS = [
 ]
 
 
+# ------------------------------------------------------------------------------------------------
+# The language's newer doors: lambdas and closures, exceptions, classes with special methods,
+# private names, decorators, custom autograd Functions (their ctx), generators, str.format.
+# Each reaches only what the program itself made.
+# ------------------------------------------------------------------------------------------------
+_FN = """import torch
+class Double(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.k = 2
+        %s
+        return x * 2
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+y = Double.apply(torch.ones(1, requires_grad=True))
+"""
+LANGUAGE_DOORS = [
+    (
+        "closure_cells",
+        "def f():\n    x = 1\n    return lambda: x\nc = f().__closure__",
+        "not_allowed",
+        "__closure__",
+    ),
+    ("lambda_defaults", "f = lambda a=1: a\nd = f.__defaults__", "not_allowed", "__defaults__"),
+    ("user_function_node", "def f():\n    pass\nn = f.node", "not_allowed", "node"),
+    ("user_function_interp", "def f():\n    pass\ni = f.interp", "not_allowed", "interp"),
+    (
+        "exception_traceback",
+        "try:\n    1 / 0\nexcept Exception as e:\n    t = e.__traceback__",
+        "not_allowed",
+        "__traceback__",
+    ),
+    (
+        "exception_with_traceback",
+        "try:\n    1 / 0\nexcept Exception as e:\n    t = e.with_traceback",
+        "not_allowed",
+        "with_traceback",
+    ),
+    (
+        "exception_error_link",
+        "try:\n    1 / 0\nexcept Exception as e:\n    t = e.__gradtrace_error__",
+        "not_allowed",
+        "__gradtrace_error__",
+    ),
+    ("raise_a_non_exception", "raise 5", "runtime", "exceptions must derive from BaseException"),
+    ("except_a_non_class", "try:\n    1 / 0\nexcept 5:\n    pass", "runtime", "BaseException"),
+    (
+        "catch_limit_errors",
+        "try:\n    while True:\n        pass\nexcept BaseException:\n    pass",
+        "limit",
+        "max_steps",
+    ),
+    ("catch_refusals", "try:\n    import os\nexcept Exception:\n    pass", "not_allowed", "os"),
+    (
+        "catch_runtime_refusal",
+        "import torch\ntry:\n    torch.ones(1).storage()\nexcept Exception:\n    pass",
+        "not_allowed",
+        "storage",
+    ),
+    (
+        "exit_swallows_limit",
+        "class C:\n    def __enter__(self):\n        return self\n"
+        "    def __exit__(self, *a):\n        return True\nwith C():\n    x = 'a' * 10**9",
+        "limit",
+        "max_sequence_length",
+    ),
+    (
+        "torch_function_override",
+        "class T:\n    def __torch_function__(self, *a):\n        pass",
+        "not_allowed",
+        "__torch_function__",
+    ),
+    ("del_method", "class T:\n    def __del__(self):\n        pass", "not_allowed", "__del__"),
+    (
+        "getattr_method",
+        "class T:\n    def __getattribute__(self, n):\n        pass",
+        "not_allowed",
+        "__getattribute__",
+    ),
+    (
+        "index_method",
+        "class T:\n    def __index__(self):\n        return 10**12",
+        "not_allowed",
+        "__index__",
+    ),
+    ("class_slots", "class T:\n    __slots__ = ()", "not_allowed", "__slots__"),
+    ("class_metaclass", "class T(metaclass=type):\n    pass", "not_allowed", "metaclass"),
+    (
+        "class_base_namespace",
+        "import torch\nclass T(type(torch)):\n    pass",
+        "not_allowed",
+        "derive from",
+    ),
+    (
+        "class_base_tensor",
+        "import torch\nclass T(torch.nn.Linear):\n    pass",
+        "not_allowed",
+        "derive from",
+    ),
+    (
+        "module_internals_read",
+        "import torch\nclass M(torch.nn.Module):\n    pass\np = M()._parameters",
+        "not_allowed",
+        "_parameters",
+    ),
+    (
+        "module_internals_write",
+        "import torch\nclass M(torch.nn.Module):\n    pass\nm = M()\nm._modules = {}",
+        "not_allowed",
+        "_modules",
+    ),
+    (
+        "torch_private_attribute",
+        "import torch\nv = torch.ones(1)._version",
+        "not_allowed",
+        "_version",
+    ),
+    (
+        "torch_layer_private",
+        "import torch\nw = torch.nn.LSTM(1, 1)._flat_weights",
+        "not_allowed",
+        "_flat_weights",
+    ),
+    (
+        "super_getattribute",
+        "class A:\n    def f(self):\n        return super().__getattribute__('x')",
+        "not_allowed",
+        "__getattribute__",
+    ),
+    (
+        "property_of_torch",
+        "import torch\nclass A:\n    x = property(torch.empty_like)",
+        "not_allowed",
+        "property",
+    ),
+    (
+        "staticmethod_of_builtin",
+        "class A:\n    f = staticmethod(print)",
+        "not_allowed",
+        "staticmethod",
+    ),
+    (
+        "decorator_not_callable",
+        "import torch\n@torch.ones(1)\ndef f():\n    pass",
+        "not_allowed",
+        "calling",
+    ),
+    ("ctx_private", _FN % "f = ctx._forward_cls", "not_allowed", "_forward_cls"),
+    ("ctx_write_own_names", _FN % "ctx.to_save = (x,)", "not_allowed", "to_save"),
+    ("ctx_hooks", _FN % "ctx.register_hook(print)", "not_allowed", "register_hook"),
+    ("ctx_apply", _FN % "ctx.apply(x)", "not_allowed", "apply"),
+    (
+        "generator_caller",
+        "def g():\n    yield 1\nx = g()\nnext(x)\nc = x.caller",
+        "not_allowed",
+        "caller",
+    ),
+    ("generator_function", "def g():\n    yield 1\nf = g().function", "not_allowed", "function"),
+    ("generator_throw", "def g():\n    yield 1\nf = g().throw", "not_allowed", "throw"),
+    ("format_walk_keyword", "s = '{x.real}'.format(x=1)", "not_allowed", "format field"),
+    ("format_nested_walk", "s = '{:{w.real}}'.format(1, w=5)", "not_allowed", "format field"),
+    ("format_nested_width", "s = '{:{w}}'.format(1, w=10**8)", "limit", "max_format_width"),
+    ("format_map", "s = '{a}'.format_map({'a': 1})", "not_allowed", "format_map"),
+    ("format_repeat", "s = ('{0}' * 1000).format('x' * 10000)", "limit", "max_sequence_length"),
+    ("bound_format_template", "f = 'x'.format\nt = f.template", "not_allowed", "template"),
+    ("getattr_dunder_string", "x = getattr(print, '__self__')", "not_allowed", "__self__"),
+    ("nonlocal_builtins", "def f():\n    nonlocal print", "syntax", "nonlocal"),
+]
+
+
 def _family(name: str, rows: list[tuple[str, str, str, str]]) -> list[Hostile]:
     programs = []
     for row_name, source, error, word in rows:
@@ -1851,6 +2030,7 @@ HOSTILE: list[Hostile] = [
     *_family("recursion", RECURSION_AND_OUTPUT),
     *_family("surface", SURFACE),
     *_family("surface_allocation", SURFACE_ALLOCATIONS),
+    *_family("language", LANGUAGE_DOORS),
 ]
 
 # Positions: errors raised before or outside any statement carry none.
@@ -1918,6 +2098,7 @@ SEEDED = _p(
     torch.set_default_dtype(torch.float64)
     torch.set_grad_enabled(False)
     torch.set_printoptions(precision=1)
+    torch.autograd.set_detect_anomaly(True)
     secret = torch.full((5000,), 1234.5)
     """
 )
@@ -1927,6 +2108,8 @@ AFTER_SEEDED = _p(
     import numpy as np
     print(torch.rand(3).tolist(), np.random.rand(3).tolist())
     print(torch.get_default_dtype(), torch.is_grad_enabled(), torch.tensor([0.123456]))
+    x = torch.ones(1, requires_grad=True)
+    (x * 2).sum().backward()  # under anomaly mode, this would warn
     e = torch.empty(5000)
     f = torch.zeros(1).new_empty(5000)
     g = np.empty(5000)

@@ -95,6 +95,7 @@ def test_global_state_and_memory_do_not_leak_into_the_next_program(jail: Path) -
     seeded = torch.rand(3).tolist()
     run_program(SEEDED)
     result = run_program(AFTER_SEEDED)
+    assert not torch.is_anomaly_enabled() and not result.warnings, result.warnings
     rand_line, state_line, leak_line = result.stdout.splitlines()
     assert str(seeded) not in rand_line, "the next program inherited the seed"
     assert state_line == "torch.float32 True tensor([0.1235])"
