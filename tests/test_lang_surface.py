@@ -401,3 +401,24 @@ def test_refusals_name_themselves_their_reason_and_place(source: str, message: s
     assert error.line is not None and error.column is not None
     if "foo" in source:
         assert re.fullmatch(r"'torch\.foo' is not available in gradtrace", error.message)
+
+
+def test_register_parameter_passes_on_program_modules_only() -> None:
+    source = textwrap.dedent(
+        """
+        import torch
+        class Stack(torch.nn.Sequential):
+            def __init__(self):
+                super().__init__(torch.nn.Linear(2, 2))
+                self.register_buffer('offset', torch.ones(2))
+        m = Stack()
+        print(m(torch.zeros(1, 2)).shape, m.offset)
+        lstm = torch.nn.LSTM(2, 2)
+        lstm.register_buffer('weight_ih_l0', torch.ones(1))
+        """
+    )
+    with pytest.raises(ProgramError) as info:
+        run_program(source)
+    assert "attribute 'register_buffer' of a LSTM object is not allowed" in info.value.message
+    assert info.value.line == 10
+    assert info.value.stdout.startswith("torch.Size([1, 2]) tensor([1., 1.])")

@@ -285,9 +285,15 @@ def _module_attribute_allowed(module: nn.Module, name: str, user_classes: set[ty
     return name in module.__dict__
 
 
+# torch's classes a program's module may derive from whose own code is Python over submodules:
+# no kernel of theirs trusts a parameter's shape.
+_PYTHON_CONTAINERS = frozenset({nn.Module, nn.Sequential, nn.ModuleList, nn.ModuleDict, object})
+
+
 def _only_program_classes(module: nn.Module, user_classes: set[type]) -> bool:
-    """The module's classes are the program's own, on nn.Module: no torch layer among them."""
-    return all(cls in user_classes or cls in (nn.Module, object) for cls in type(module).__mro__)
+    """The module's classes are the program's own, on nn.Module or a container: no torch layer
+    among them."""
+    return all(cls in user_classes or cls in _PYTHON_CONTAINERS for cls in type(module).__mro__)
 
 
 def refusal_reason(obj: Any, name: str, user_classes: set[type] = frozenset()) -> str | None:  # type: ignore[assignment]
