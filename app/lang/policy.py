@@ -44,7 +44,7 @@ Refused, each with the reason its refusal message gives, is only what would
 
 A name of a real module that is not in a table is refused with the prefix
 ``'<module>.<name>' is not available in gradtrace`` followed by the reason from the tables
-below (``: it writes files``), or, for what the enumeration left out, that it is not a
+below (``: it reads or writes files``), or, for what the enumeration left out, that it is not a
 computation on tensors.
 """
 
