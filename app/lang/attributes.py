@@ -1,45 +1,43 @@
 """Which attributes a program may read or write, decided by the concrete type of the object.
 
 An object whose type is not described here has no readable attributes at all. Names starting
-with '_' never pass. The tables name methods and properties explicitly; what is left out
-(``storage``, ``as_strided``, ``tofile``, ``ctypes``, ``register_hook``...) is
-refused with a message that names the attribute.
+with '_' never pass. torch's tables are built from the real classes under the principle in
+``policy.py``: every public Tensor method and property, the public nn.Module API and each
+layer's configuration, minus the refused families (``storage``, ``as_strided``, ``set_``,
+``to_empty``...), which are refused with a message that names the attribute and the reason.
 """
 
 from __future__ import annotations
 
+import contextlib
+import inspect
+import re
+import types
 from typing import Any
 
 import numpy as np
 import torch
+import torch.distributions as distributions
 from torch import nn, optim
+from torch.nn.utils import rnn
 from torch.utils import data as torch_data
+from torch.utils.hooks import RemovableHandle
 
-from app.lang.surface import Namespace
+from app.lang import policy
+from app.lang.surface import TORCH, Namespace
 
-TENSOR_ATTRS = frozenset(
-    """
-data grad grad_fn requires_grad is_leaf shape dtype device ndim T mT H real imag layout
-is_cuda names
-size dim numel nelement element_size item tolist numpy backward detach detach_ retain_grad data_ptr
-retains_grad requires_grad_ zero_ clone contiguous is_contiguous to cpu cuda type type_as float
-double half bfloat16 int long short bool byte char is_floating_point is_complex
-view view_as reshape reshape_as flatten unflatten squeeze squeeze_ unsqueeze unsqueeze_
-transpose transpose_ t t_ permute movedim swapaxes expand expand_as repeat repeat_interleave
-tile flip roll narrow select index_select gather scatter scatter_ masked_fill masked_fill_
-masked_select split chunk unbind diag diagonal tril triu
-add add_ sub sub_ mul mul_ div div_ true_divide floor_divide remainder fmod neg neg_ pow pow_
-square sqrt sqrt_ rsqrt exp exp_ log log_ log2 log10 log1p abs abs_ sign sin cos tan tanh
-tanh_ sigmoid sigmoid_ relu relu_ floor ceil round trunc frac clamp clamp_ clip clip_
-reciprocal lerp erf addmm addmv
-matmul mm bmm mv dot outer inner kron
-sum mean median mode nansum std var prod cumsum cumprod max min amax amin argmax argmin
-logsumexp norm all any count_nonzero unique sort argsort topk
-softmax log_softmax
-eq ne gt ge lt le equal allclose isclose isnan isinf isfinite maximum minimum where
-fill_ uniform_ normal_ copy_ new_tensor new_zeros new_ones new_full new_empty apply
-""".split()
-) - {"apply"}
+
+def _public(cls: type, qualified: str) -> frozenset[str]:
+    """Public attribute names of ``cls`` that are not in a refused family."""
+    return frozenset(
+        name
+        for name in dir(cls)
+        if not name.startswith("_") and not policy.is_refused(f"{qualified}.{name}")
+    )
+
+
+# Every public Tensor method and property that is not in a refused family.
+TENSOR_ATTRS = _public(torch.Tensor, "torch.Tensor")
 
 NDARRAY_ATTRS = frozenset(
     """
@@ -51,29 +49,94 @@ flatten ravel transpose squeeze dot clip round fill sort argsort nonzero
 
 NUMPY_SCALAR_ATTRS = frozenset("item dtype shape ndim real imag astype tolist".split())
 
+# The public nn.Module API, less its class-level settings (T_destination, dump_patches...).
 MODULE_ATTRS = frozenset(
-    """
-parameters named_parameters children named_children modules named_modules buffers
-named_buffers zero_grad train eval training forward to cpu cuda float double half
-requires_grad_ state_dict load_state_dict extra_repr
-in_features out_features in_channels out_channels kernel_size stride padding dilation groups
-num_features eps momentum affine normalized_shape p inplace negative_slope num_embeddings
-embedding_dim input_size hidden_size num_layers batch_first bidirectional dim reduction
-start_dim end_dim beta delta threshold value d_model nhead embed_dim num_heads
-""".split()
+    name
+    for name in _public(nn.Module, "torch.nn.Module")
+    if callable(getattr(nn.Module, name)) and not isinstance(getattr(nn.Module, name), type)
+) | {"training"}
+# Methods that replace a module's parameters or buffers without the shape check of
+# guard.set_attribute: allowed only on modules made of the program's own classes.
+OWN_MODULE_ATTRS = frozenset(
+    name
+    for name in dir(nn.Module)
+    if policy.family_of(f"torch.nn.Module.{name}") is policy.LAYER_SHAPES
 )
+_NOT_CONFIGURATION = frozenset({"device", "dtype", "args", "kwargs", "self"})
+
+
+# Instance methods only: a static or class method reached through an instance is not a method
+# bound to it, which the guard's call path does not accept (generate_square_subsequent_mask).
+_METHODS = (types.FunctionType,)
+_SELF_ASSIGNMENT = re.compile(r"\bself\.([A-Za-z]\w*)\s*(?::[^=\n]+)?=(?!=)")
+
+
+def _layer_configuration(cls: type) -> frozenset[str]:
+    """A torch layer's public configuration and methods: its __constants__, the parameters of
+    its __init__, what the __init__ of it and its torch bases store on ``self``, and the public
+    properties and methods its classes define (ModuleList.append, reset_parameters...)."""
+    names = set(getattr(cls, "__constants__", ()))
+    with contextlib.suppress(TypeError, ValueError):
+        names |= set(inspect.signature(cls.__init__).parameters)
+    for base in cls.__mro__:
+        if base in (nn.Module, object):
+            break
+        names |= {k for k, v in vars(base).items() if isinstance(v, (property, *_METHODS))}
+        init = vars(base).get("__init__")
+        with contextlib.suppress(OSError, TypeError):
+            names |= set(_SELF_ASSIGNMENT.findall(inspect.getsource(init)))
+    return frozenset(
+        n for n in names
+        if not n.startswith("_") and n not in _NOT_CONFIGURATION
+        and not policy.is_refused(f"torch.nn.{cls.__name__}.{n}")
+        and policy.family_of(f"torch.nn.Module.{n}") is None
+    )  # fmt: skip
+
+
+LAYER_ATTRS: dict[type, frozenset[str]] = {
+    cls: _layer_configuration(cls)
+    for cls in TORCH.member("nn").members().values()
+    if isinstance(cls, type) and issubclass(cls, nn.Module) and cls is not nn.Module
+}
 
 OPTIMIZER_ATTRS = frozenset("step zero_grad param_groups state add_param_group defaults".split())
 SCHEDULER_ATTRS = frozenset("step get_last_lr last_epoch base_lrs".split())
 DATALOADER_ATTRS = frozenset("dataset batch_size drop_last".split())
-DATASET_ATTRS = frozenset("tensors dataset indices".split())
+DATASET_ATTRS = frozenset("tensors dataset indices datasets cumulative_sizes".split())
+_DATASETS = (torch_data.TensorDataset, torch_data.Subset, torch_data.ConcatDataset,
+             torch_data.StackDataset)  # fmt: skip
+HANDLE_ATTRS = frozenset({"remove", "id"})  # what register_*_hook returns
+GENERATOR_ATTRS = frozenset("manual_seed seed initial_seed device get_state set_state".split())
+FINFO_ATTRS = frozenset("bits eps max min tiny smallest_normal resolution dtype".split())
+# A PackedSequence's fields and its tensor-like methods (to, float...), less pin_memory.
+PACKED_SEQUENCE_ATTRS = _public(rnn.PackedSequence, "torch.Tensor")
+
+
+def _constraint_names(cls: type) -> list[str]:
+    constraints = vars(cls).get("arg_constraints")
+    return list(constraints) if isinstance(constraints, dict) else []
+
+
+# Every public name of torch's distributions: methods, parameters and lazy properties.
+DISTRIBUTION_ATTRS = frozenset(
+    name
+    for cls in TORCH.member("distributions").members().values()
+    if isinstance(cls, type)
+    for name in (*dir(cls), *_constraint_names(cls))
+    if not name.startswith("_")
+    and not policy.is_refused(f"torch.distributions.Distribution.{name}")
+)
 NODE_ATTRS = frozenset({"name", "next_functions", "metadata"})
 DTYPE_ATTRS = frozenset({"is_floating_point", "is_complex", "is_signed", "itemsize"})
 DEVICE_ATTRS = frozenset({"type", "index"})
 SIZE_ATTRS = frozenset({"numel", "index", "count"})
+# The fields of every named tuple torch returns (values/indices, U/S/Vh, LU/pivots...).
 RETURN_TYPE_ATTRS = frozenset(
-    "values indices eigenvalues eigenvectors U S V Vh Q R L solution mean std".split()
-)
+    field
+    for name in dir(torch.return_types)
+    if isinstance(getattr(torch.return_types, name), type)
+    for field in getattr(getattr(torch.return_types, name), "__match_args__", ())
+) | {"mean", "std"}
 
 BUILTIN_ATTRS: dict[type, frozenset[str]] = {
     list: frozenset("append extend insert pop remove index count sort reverse copy clear".split()),
@@ -141,8 +204,18 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
         return name in SCHEDULER_ATTRS
     if isinstance(obj, torch_data.DataLoader):
         return name in DATALOADER_ATTRS
-    if isinstance(obj, (torch_data.TensorDataset, torch_data.Subset)):
+    if isinstance(obj, _DATASETS):
         return name in DATASET_ATTRS
+    if isinstance(obj, distributions.Distribution):
+        return name in DISTRIBUTION_ATTRS
+    if isinstance(obj, RemovableHandle):
+        return name in HANDLE_ATTRS
+    if isinstance(obj, rnn.PackedSequence):
+        return name in PACKED_SEQUENCE_ATTRS
+    if isinstance(obj, torch.Generator):
+        return name in GENERATOR_ATTRS
+    if isinstance(obj, (torch.finfo, torch.iinfo)):
+        return name in FINFO_ATTRS
     if isinstance(obj, torch.autograd.function.BackwardCFunction):
         return name in CTX_ATTRS or name in NODE_ATTRS or name in vars(obj)
     if isinstance(obj, torch.autograd.graph.Node):
@@ -195,12 +268,45 @@ def _module_attribute_allowed(module: nn.Module, name: str, user_classes: set[ty
     registered = name in module._parameters or name in module._buffers or name in module._modules
     if registered or name in MODULE_ATTRS:
         return True
+    if name in OWN_MODULE_ATTRS:
+        return _only_program_classes(module, user_classes)
     for cls in type(module).__mro__:
-        if cls in user_classes and name in cls.__dict__:
-            return True  # a method or class attribute the program defined
+        if cls in user_classes:
+            if name in cls.__dict__:
+                return True  # a method or class attribute the program defined
+            continue
+        # the first of torch's classes: a layer of the tables has its configuration and methods
+        # (a class outside them, such as ParametrizationList, inherits none of its bases')
+        if name in LAYER_ATTRS.get(cls, ()):
+            return True
+        break
     # otherwise a public attribute of this instance: a layer's settings as PyTorch stored them
     # (``conv.padding``), or what the program set on it
     return name in module.__dict__
+
+
+# torch's classes a program's module may derive from whose own code is Python over submodules:
+# no kernel of theirs trusts a parameter's shape.
+_PYTHON_CONTAINERS = frozenset({nn.Module, nn.Sequential, nn.ModuleList, nn.ModuleDict, object})
+
+
+def _only_program_classes(module: nn.Module, user_classes: set[type]) -> bool:
+    """The module's classes are the program's own, on nn.Module or a container: no torch layer
+    among them."""
+    return all(cls in user_classes or cls in _PYTHON_CONTAINERS for cls in type(module).__mro__)
+
+
+def refusal_reason(obj: Any, name: str, user_classes: set[type] = frozenset()) -> str | None:  # type: ignore[assignment]
+    """Why ``obj.<name>`` is refused, when it is a refused family's member (see policy.py)."""
+    if isinstance(obj, Namespace):
+        return obj.refusal_reason(name)
+    if isinstance(obj, torch.Tensor):
+        return policy.reason(f"torch.Tensor.{name}")
+    if isinstance(obj, nn.Module):
+        return policy.reason(f"torch.nn.Module.{name}")
+    if isinstance(obj, distributions.Distribution):
+        return policy.reason(f"torch.distributions.Distribution.{name}")
+    return None
 
 
 def attribute_writable(obj: Any, name: str, user_classes: set[type]) -> bool:

@@ -590,11 +590,13 @@ def _describe(obj: Any) -> str:
 
 
 def _refusal(obj: Any, name: str) -> str:
+    reason = attributes.refusal_reason(obj, name)  # a refused family's (app/lang/policy.py)
+    because = f": {reason}" if reason else ""
     if isinstance(obj, Namespace):
-        return f"'{obj.qualified_name}.{name}' is not available in gradtrace"
+        return f"'{obj.qualified_name}.{name}' is not available in gradtrace{because}"
     if name.startswith("_"):
         return f"attribute '{name}' is not allowed: names starting with '_' are private"
-    return f"attribute '{name}' of {_describe(obj)} is not allowed"
+    return f"attribute '{name}' of {_describe(obj)} is not allowed{because}"
 
 
 def _pos(node: ast.AST | None) -> tuple[int | None, int | None]:

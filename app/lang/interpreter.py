@@ -440,7 +440,8 @@ class Interpreter(Guard):
                 raise NotAllowed(f"cannot import '{alias.name}' from '{node.module}'", *_pos(node))
             if isinstance(module, Namespace) and not module.has(alias.name):
                 raise NotAllowed(
-                    f"'{alias.name}' from '{node.module}' is not available in gradtrace",
+                    f"'{alias.name}' from '{node.module}' is not available in gradtrace"
+                    + (f": {reason}" if (reason := module.refusal_reason(alias.name)) else ""),
                     *_pos(node),
                 )
             value = (

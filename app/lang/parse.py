@@ -13,6 +13,7 @@ import warnings
 
 from app.config import ProgramLimits
 from app.lang.errors import LimitExceeded, NotAllowed, SyntaxProblem
+from app.lang.policy import because
 
 # Statement and expression kinds the interpreter evaluates. Anything else is refused by name.
 ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
@@ -54,6 +55,9 @@ IMPORTABLE_MODULES = frozenset(
         "torch.utils.data", "torch.autograd", "torch.nn.init", "torch.optim.lr_scheduler",
         "torch.autograd.functional", "torch.func",
         "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
+        # the rest of the computing surface (app/lang/policy.py)
+        "torch.nn.utils", "torch.nn.utils.rnn", "torch.linalg", "torch.fft", "torch.special",
+        "torch.distributions",
     }
 )  # fmt: skip
 
@@ -264,7 +268,10 @@ class StaticChecker:
     def check_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.name not in IMPORTABLE_MODULES:
-                raise NotAllowed(f"import of module '{alias.name}' is not allowed", *_pos(node))
+                raise NotAllowed(
+                    f"import of module '{alias.name}' is not allowed{because(alias.name)}",
+                    *_pos(node),
+                )
             if alias.asname:
                 _check_identifier(alias.asname, node, "name")
 
@@ -276,7 +283,9 @@ class StaticChecker:
                     raise NotAllowed(f"future feature '{alias.name}' is not supported", *_pos(node))
             return
         if node.level or module not in IMPORTABLE_MODULES:
-            raise NotAllowed(f"import from module '{module}' is not allowed", *_pos(node))
+            raise NotAllowed(
+                f"import from module '{module}' is not allowed{because(module)}", *_pos(node)
+            )
         for alias in node.names:
             if alias.name == "*":
                 raise NotAllowed("'from ... import *' is not supported", *_pos(node))

@@ -1,15 +1,18 @@
 """The names a program can reach: modules as fixed tables of objects, built once at import.
 
-Every member is taken from the real module here, by an explicit name written in this file, and
-stored by identity. At run time a program's ``torch.foo`` is a lookup in these tables and never
-a ``getattr`` on torch, so ``torch.os``, ``torch.load`` or ``torch.jit`` simply do not exist.
+torch's tables are built by enumerating the real modules under the principle written in
+``policy.py`` (what computes on tensors, minus the refused families); numpy's, math's and the
+optimizers' are taken by explicit name. Every member is stored by identity. At run time a
+program's ``torch.foo`` is a lookup in these tables and never a ``getattr`` on torch, so
+``torch.os``, ``torch.load`` or ``torch.jit`` simply do not exist.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterable, Mapping
+import types
+from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -20,15 +23,18 @@ import torch.nn.functional as F
 from torch import nn, optim
 from torch.utils import data as torch_data
 
+from app.lang import policy
+
 
 class Namespace:
     """A module as a program sees it: a fixed, read-only table of members."""
 
-    __slots__ = ("_members", "_name")
+    __slots__ = ("_members", "_name", "_refused")
 
-    def __init__(self, name: str, members: Mapping[str, Any]):
+    def __init__(self, name: str, members: Mapping[str, Any], refused: Mapping[str, str] = {}):
         self._name = name
         self._members = dict(members)
+        self._refused = dict(refused)  # names of the real module left out, with the reason
 
     @property
     def qualified_name(self) -> str:
@@ -46,6 +52,10 @@ class Namespace:
     def members(self) -> Mapping[str, Any]:
         return self._members
 
+    def refusal_reason(self, name: str) -> str | None:
+        """Why ``name`` is not a member: its refused family, or not a computation on tensors."""
+        return self._refused.get(name) or policy.reason(f"{self._name}.{name}")
+
     def __repr__(self) -> str:
         return f"<module '{self._name}'>"
 
@@ -61,54 +71,102 @@ def _take(module: ModuleType, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(module, name) for name in names if hasattr(module, name)}
 
 
-TORCH_FUNCTIONS = """
-tensor as_tensor from_numpy zeros ones full empty eye zeros_like ones_like full_like empty_like
-rand_like randn_like randint_like arange linspace logspace rand randn randint normal randperm
-bernoulli multinomial manual_seed initial_seed seed
-is_tensor is_floating_point is_complex numel
-add sub subtract mul multiply div divide true_divide floor_divide remainder fmod neg negative
-pow square sqrt rsqrt exp exp2 expm1 log log2 log10 log1p abs absolute sign sin cos tan asin acos
-atan atan2 sinh cosh tanh asinh acosh atanh sigmoid relu floor ceil round trunc frac clamp clip
-reciprocal lerp hypot erf erfc erfinv logit xlogy
-matmul mm bmm mv dot outer ger inner addmm addmv baddbmm kron tensordot trace diag diagonal
-tril triu cross
-sum mean median mode nansum nanmean prod cumsum cumprod std var std_mean var_mean max min amax
-amin argmax argmin logsumexp norm dist all any count_nonzero unique sort argsort topk kthvalue
-eq ne gt ge lt le equal allclose isclose isnan isinf isfinite maximum minimum where masked_select
-softmax log_softmax
-cat concat concatenate stack hstack vstack dstack split chunk unbind reshape flatten squeeze
-unsqueeze transpose permute t movedim swapaxes narrow select index_select gather scatter flip
-roll rot90 broadcast_to broadcast_tensors clone detach cdist cosine_similarity
-no_grad enable_grad set_grad_enabled is_grad_enabled inference_mode
-get_default_dtype set_default_dtype set_printoptions
-float16 half bfloat16 float32 float float64 double complex64 complex128 cfloat cdouble uint8
-int8 int16 short int32 int int64 long bool
-Tensor FloatTensor DoubleTensor HalfTensor IntTensor LongTensor ShortTensor ByteTensor
-CharTensor BoolTensor Size device dtype
-""".split()
+def _computes(obj: Any) -> bool:
+    """A function PyTorch defines to compute (not its dispatch, scripting or typing helpers)."""
+    if isinstance(obj, types.BuiltinFunctionType):
+        return getattr(obj, "__module__", None) in policy.COMPUTING_BUILTIN_MODULES
+    if isinstance(obj, types.FunctionType):
+        module = obj.__module__ or ""
+        return (module == "torch" or module.startswith("torch.")) and (
+            module not in policy.INTERNAL_MODULES
+        )
+    return False
 
-NN_NAMES = """
-Module Parameter Linear Bilinear Identity Flatten Unflatten Sequential ModuleList ModuleDict
-ParameterList Conv1d Conv2d MaxPool1d MaxPool2d AvgPool1d AvgPool2d AdaptiveAvgPool2d
-BatchNorm1d BatchNorm2d LayerNorm Dropout Embedding RNN LSTM GRU MultiheadAttention
-TransformerEncoderLayer TransformerEncoder
-ReLU ReLU6 LeakyReLU PReLU ELU SELU GELU SiLU Mish Sigmoid Tanh Softmax LogSoftmax Softplus
-Softsign Hardtanh Threshold
-MSELoss L1Loss SmoothL1Loss HuberLoss BCELoss BCEWithLogitsLoss CrossEntropyLoss NLLLoss
-KLDivLoss CosineEmbeddingLoss
-""".split()
 
-FUNCTIONAL_NAMES = """
-relu relu6 leaky_relu elu selu gelu silu mish sigmoid tanh softmax log_softmax softplus softsign
-hardtanh linear bilinear dropout one_hot normalize pad conv1d conv2d max_pool1d max_pool2d
-avg_pool1d avg_pool2d mse_loss l1_loss smooth_l1_loss huber_loss binary_cross_entropy
-binary_cross_entropy_with_logits cross_entropy nll_loss kl_div cosine_similarity layer_norm
-batch_norm embedding
-""".split()
+def _enumerate(
+    module: ModuleType,
+    qualified: str,
+    classes: Callable[[type], bool] = lambda cls: False,
+    values: tuple[type, ...] = (),
+    only: Iterable[str] | None = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The members of ``module`` that compute on tensors, by the principle in policy.py:
+    its functions, the classes ``classes`` accepts and the values of types ``values``, minus
+    the refused families. Also returns, for every other public name, why it is not there."""
+    members: dict[str, Any] = {}
+    refused: dict[str, str] = {}
+    names = dir(module) if only is None else only
+    for name in names:
+        if name.startswith("_"):
+            continue
+        try:
+            obj = getattr(module, name)
+        except Exception:  # a lazy submodule that fails to import
+            continue
+        reason = policy.reason(f"{qualified}.{name}")
+        if reason is not None:
+            refused[name] = reason
+        elif name in policy.HELPER_NAMES:
+            refused[name] = policy.INTERNALS.reason
+        elif isinstance(obj, type):
+            if classes(obj):
+                members[name] = obj
+            else:
+                refused[name] = policy.INTERNALS.reason
+        elif _computes(obj) or (values and isinstance(obj, values)):
+            members[name] = obj
+        else:
+            refused[name] = policy.INTERNALS.reason
+    return members, refused
 
-INIT_NAMES = """
-uniform_ normal_ constant_ ones_ zeros_ eye_ xavier_uniform_ xavier_normal_ kaiming_uniform_
-kaiming_normal_ trunc_normal_ orthogonal_ calculate_gain
+
+def _namespace(name: str, found: tuple[dict[str, Any], dict[str, str]], **extra: Any) -> Namespace:
+    members, refused = found
+    members = members | extra
+    return Namespace(name, members, {k: v for k, v in refused.items() if k not in members})
+
+
+_TORCH_CLASSES = frozenset(
+    {torch.Tensor, torch.Size, torch.device, torch.dtype, torch.finfo, torch.iinfo,
+     torch.Generator, torch.no_grad, torch.enable_grad, torch.set_grad_enabled,
+     torch.inference_mode, torch.layout, torch.memory_format}
+)  # fmt: skip
+_LEGACY_TENSOR_TYPES = frozenset(
+    {torch.FloatTensor, torch.DoubleTensor, torch.HalfTensor, torch.BFloat16Tensor,
+     torch.IntTensor, torch.LongTensor, torch.ShortTensor, torch.ByteTensor, torch.CharTensor,
+     torch.BoolTensor}
+)  # fmt: skip
+_TORCH_VALUES = (torch.dtype, torch.layout, torch.memory_format, torch.qscheme, float)
+_GRAD_MODES = frozenset(
+    {torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inference_mode}
+)
+
+
+def _torch_class(cls: type) -> bool:
+    return cls in _TORCH_CLASSES or cls in _LEGACY_TENSOR_TYPES
+
+
+def _nn_class(cls: type) -> bool:
+    return issubclass(cls, nn.Module) or cls in (nn.Parameter, nn.Buffer)
+
+
+_AUTOGRAD_CLASSES = frozenset(
+    {torch.autograd.Function, torch.autograd.Variable, torch.autograd.detect_anomaly,
+     torch.autograd.set_detect_anomaly}
+)  # fmt: skip
+
+
+def _autograd_class(cls: type) -> bool:
+    return cls in _GRAD_MODES or cls in _AUTOGRAD_CLASSES
+
+
+def _distribution_class(cls: type) -> bool:
+    return issubclass(cls, torch.distributions.Distribution)
+
+
+DATA_NAMES = """
+TensorDataset DataLoader random_split Dataset IterableDataset Subset ConcatDataset StackDataset
+default_collate default_convert
 """.split()
 
 OPTIM_NAMES = "SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam".split()
@@ -139,73 +197,62 @@ tanh floor ceil trunc fabs isnan isinf isfinite isclose hypot degrees radians co
 
 
 def _torch_namespace() -> Namespace:
+    import torch.autograd.functional as autograd_functional
+    import torch.distributions as distributions
+    import torch.func as func
+    import torch.nn.utils.rnn as rnn
     from torch.optim import lr_scheduler
 
-    functional = Namespace("torch.nn.functional", _take(F, FUNCTIONAL_NAMES))
-    init = Namespace("torch.nn.init", _take(nn.init, INIT_NAMES))
-    nn_members = _take(nn, NN_NAMES) | {"functional": functional, "init": init}
-    nn_ns = Namespace("torch.nn", nn_members)
+    functional = _namespace("torch.nn.functional", _enumerate(F, "torch.nn.functional"))
+    init = _namespace("torch.nn.init", _enumerate(nn.init, "torch.nn.init"))
+    utils_nn = _namespace(
+        "torch.nn.utils",
+        _enumerate(nn.utils, "torch.nn.utils"),
+        rnn=_namespace("torch.nn.utils.rnn", _enumerate(rnn, "torch.nn.utils.rnn")),
+    )
+    nn_ns = _namespace(
+        "torch.nn", _enumerate(nn, "torch.nn", _nn_class), functional=functional, init=init,
+        utils=utils_nn,
+    )  # fmt: skip
     scheduler = Namespace("torch.optim.lr_scheduler", _take(lr_scheduler, SCHEDULER_NAMES))
     optim_ns = Namespace("torch.optim", _take(optim, OPTIM_NAMES) | {"lr_scheduler": scheduler})
-    data_ns = Namespace(
+    data_ns = _namespace(
         "torch.utils.data",
-        {
-            "TensorDataset": torch_data.TensorDataset,
-            "Dataset": torch_data.Dataset,
-            "IterableDataset": torch_data.IterableDataset,
-            "DataLoader": torch_data.DataLoader,
-            "random_split": torch_data.random_split,
-        },
+        _enumerate(torch_data, "torch.utils.data", lambda cls: True, only=DATA_NAMES),
     )
     utils_ns = Namespace("torch.utils", {"data": data_ns})
-    autograd_ns = Namespace(
+    autograd_ns = _namespace(
         "torch.autograd",
-        {
-            "grad": torch.autograd.grad,
-            "backward": torch.autograd.backward,
-            # Older tutorials wrap tensors in Variable(t, requires_grad=True): since PyTorch
-            # 0.4 that returns a plain tensor sharing t's data.
-            "Variable": torch.autograd.Variable,
-            "Function": torch.autograd.Function,
-            "detect_anomaly": torch.autograd.detect_anomaly,
-            "set_detect_anomaly": torch.autograd.set_detect_anomaly,
-            "functional": Namespace(
-                "torch.autograd.functional",
-                _take(
-                    torch.autograd.functional, ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"]
-                ),
-            ),
-        },
+        _enumerate(torch.autograd, "torch.autograd", _autograd_class),
+        functional=_namespace(
+            "torch.autograd.functional",
+            _enumerate(autograd_functional, "torch.autograd.functional"),
+        ),
     )
     cuda_ns = Namespace(
         "torch.cuda",
         _take(torch.cuda, ["is_available", "device_count", "manual_seed", "manual_seed_all"]),
     )
-    linalg_ns = Namespace(
-        "torch.linalg",
-        _take(torch.linalg, ["norm", "vector_norm", "matrix_norm", "inv", "det", "solve", "svd",
-                             "eigh", "qr", "pinv", "lstsq", "matrix_rank", "cholesky"]),
-    )  # fmt: skip
-    func_ns = Namespace(
-        "torch.func",
-        _take(torch.func, ["grad", "grad_and_value", "vmap", "jacrev", "jacfwd", "hessian", "vjp",
-                           "jvp", "linearize", "functional_call"]),
-    )  # fmt: skip
-    members = _take(torch, TORCH_FUNCTIONS) | {
-        "func": func_ns,
-        "vmap": torch.vmap,
+    computing = {
+        name: _namespace(f"torch.{name}", _enumerate(module, f"torch.{name}"))
+        for name, module in (("linalg", torch.linalg), ("fft", torch.fft),
+                             ("special", torch.special), ("func", func))
+    }  # fmt: skip
+    distributions_ns = _namespace(
+        "torch.distributions",
+        _enumerate(distributions, "torch.distributions", _distribution_class),
+    )
+    found, refused = _enumerate(torch, "torch", _torch_class, _TORCH_VALUES)
+    found |= computing | {
         "nn": nn_ns,
         "optim": optim_ns,
         "utils": utils_ns,
         "autograd": autograd_ns,
         "cuda": cuda_ns,
-        "linalg": linalg_ns,
-        "pi": math.pi,
-        "inf": math.inf,
-        "nan": math.nan,
-        "e": math.e,
+        "distributions": distributions_ns,
+        "newaxis": None,
     }
-    return Namespace("torch", members)
+    return Namespace("torch", found, {k: v for k, v in refused.items() if k not in found})
 
 
 def _numpy_namespace() -> Namespace:
@@ -233,13 +280,19 @@ def module_table(pyplot: Any) -> dict[str, Any]:
         "torch.nn": nn_ns,
         "torch.nn.functional": nn_ns.member("functional"),
         "torch.nn.init": nn_ns.member("init"),
+        "torch.nn.utils": nn_ns.member("utils"),
+        "torch.nn.utils.rnn": nn_ns.member("utils").member("rnn"),
         "torch.optim": TORCH.member("optim"),
         "torch.optim.lr_scheduler": TORCH.member("optim").member("lr_scheduler"),
         "torch.utils": TORCH.member("utils"),
         "torch.utils.data": TORCH.member("utils").member("data"),
         "torch.autograd": TORCH.member("autograd"),
         "torch.autograd.functional": TORCH.member("autograd").member("functional"),
+        "torch.linalg": TORCH.member("linalg"),
+        "torch.fft": TORCH.member("fft"),
+        "torch.special": TORCH.member("special"),
         "torch.func": TORCH.member("func"),
+        "torch.distributions": TORCH.member("distributions"),
         "numpy": NUMPY,
         "math": MATH,
         "matplotlib": Namespace("matplotlib", {"pyplot": pyplot}),

@@ -157,10 +157,11 @@ ATTRIBUTE_ESCAPES = [
     ("super_foreign_class", "s = super(int, 1)", "not_allowed", "super"),
     ("super_outside_method", "s = super()", "runtime", "super"),
     (
-        "super_apply",
-        "import torch\nclass M(torch.nn.Module):\n    pass\nm = M()\nsuper(M, m).apply(print)",
+        "super_to_empty",
+        "import torch\nclass M(torch.nn.Module):\n    pass\nm = M()\n"
+        "super(M, m).to_empty(device='cpu')",
         "not_allowed",
-        "apply",
+        "to_empty",
     ),
     (
         "super_init_globals",
@@ -196,19 +197,28 @@ ATTRIBUTE_ESCAPES = [
         "not_allowed",
         "__dict__",
     ),
-    # hooks run program functions from inside torch, at times the interpreter does not choose
-    ("module_apply", "import torch\ntorch.nn.Linear(1, 1).apply(print)", "not_allowed", "apply"),
+    # hooks run functions from inside torch, at times the interpreter does not choose: they are
+    # allowed, and what they will call must be something the program may call (a grad_fn Node
+    # is not), wrapped so that each call is checked like the program's own
+    (
+        "module_apply",
+        "import torch\nx = torch.ones(1, requires_grad=True)\n"
+        "torch.nn.Linear(1, 1).apply((x * 2).grad_fn)",
+        "not_allowed",
+        "as a function",
+    ),
     (
         "tensor_register_hook",
-        "import torch\nx = torch.ones(1, requires_grad=True)\nx.register_hook(print)",
+        "import torch\nx = torch.ones(1, requires_grad=True)\nx.register_hook((x * 2).grad_fn)",
         "not_allowed",
-        "register_hook",
+        "as a function",
     ),
     (
         "forward_hook",
-        "import torch\ntorch.nn.Linear(1, 1).register_forward_hook(print)",
+        "import torch\nx = torch.ones(1, requires_grad=True)\n"
+        "torch.nn.Linear(1, 1).register_forward_hook((x * 2).grad_fn)",
         "not_allowed",
-        "register_forward_hook",
+        "as a function",
     ),
     (
         "node_hook",
@@ -1252,6 +1262,578 @@ RECURSION_AND_OUTPUT = [
 
 
 # ------------------------------------------------------------------------------------------------
+# The surface by principle (app/lang/policy.py): every name the enumeration opens is a new door.
+# Each refused family member is refused by name, with its reason, at its line and column.
+# ------------------------------------------------------------------------------------------------
+_FILES = "it reads or writes files"
+_PROCS = "it starts or steers processes or threads"
+_NET = "it reaches the network"
+_COMPILE = "it compiles or captures code outside the interpreter"
+_RAW = "it reaches raw memory past PyTorch's shape checks"
+_SHAPES = "it can give a PyTorch layer parameters of another shape"
+_SPARSE = "sparse kernels trust a sparse tensor's index tensors"
+_STATE = "it changes process-wide state that would leak into the next program"
+_UNINIT = "it returns uninitialised memory"
+_MACHINERY = "it is part of PyTorch's machinery, not a computation on tensors"
+
+
+def _gone(name: str, reason: str) -> str:
+    return f"'{name}' is not available in gradtrace: {reason}"
+
+
+def _attr(name: str, owner: str, reason: str) -> str:
+    return f"attribute '{name}' of a {owner} object is not allowed: {reason}"
+
+
+_X = _T + "x = torch.ones(4)\n"
+_LIN = _T + "m = torch.nn.Linear(2, 2)\n"
+SURFACE = [
+    # files
+    ("save_reason", _T + f"torch.save(1, '{_F}.pt')", "not_allowed", _gone("torch.save", _FILES)),
+    (
+        "load_reason",
+        _T + "x = torch.load('/etc/passwd')",
+        "not_allowed",
+        _gone("torch.load", _FILES),
+    ),
+    (
+        "from_file_reason",
+        _T + "x = torch.from_file('/etc/passwd', size=4)",
+        "not_allowed",
+        _gone("torch.from_file", _FILES),
+    ),
+    (
+        "tensor_share_memory",
+        _X + "x.share_memory_()",
+        "not_allowed",
+        _attr("share_memory_", "Tensor", _FILES),
+    ),
+    (
+        "module_share_memory",
+        _LIN + "m.share_memory()",
+        "not_allowed",
+        _attr("share_memory", "Linear", _FILES),
+    ),
+    (
+        "file_writer",
+        _T + f"w = torch.PyTorchFileWriter('{_F}.zip')",
+        "not_allowed",
+        _gone("torch.PyTorchFileWriter", _FILES),
+    ),
+    (
+        "autograd_profiler",
+        _T + "p = torch.autograd.profiler.profile()",
+        "not_allowed",
+        _gone("torch.autograd.profiler", _FILES),
+    ),
+    (
+        "import_profiler",
+        "import torch.profiler",
+        "not_allowed",
+        f"'torch.profiler' is not allowed: {_FILES}",
+    ),
+    # processes and threads
+    (
+        "set_num_threads_reason",
+        _T + "torch.set_num_threads(64)",
+        "not_allowed",
+        _gone("torch.set_num_threads", _PROCS),
+    ),
+    (
+        "data_parallel",
+        _T + "m = torch.nn.DataParallel(torch.nn.Linear(1, 1))",
+        "not_allowed",
+        _gone("torch.nn.DataParallel", _PROCS),
+    ),
+    (
+        "sync_batch_norm",
+        _T + "m = torch.nn.SyncBatchNorm(3)",
+        "not_allowed",
+        _gone("torch.nn.SyncBatchNorm", _PROCS),
+    ),
+    (
+        "nn_parallel",
+        _T + "p = torch.nn.parallel",
+        "not_allowed",
+        _gone("torch.nn.parallel", _PROCS),
+    ),
+    ("torch_fork", _T + "f = torch.fork(print, 1)", "not_allowed", _gone("torch.fork", _PROCS)),
+    (
+        "distributed_reason",
+        _T + "d = torch.distributed",
+        "not_allowed",
+        _gone("torch.distributed", _PROCS),
+    ),
+    # network
+    ("hub_reason", _T + "m = torch.hub.load('a/b', 'c')", "not_allowed", _gone("torch.hub", _NET)),
+    ("import_hub_reason", "import torch.hub", "not_allowed", f"'torch.hub' is not allowed: {_NET}"),
+    (
+        "from_hub_import",
+        "from torch.hub import load_state_dict_from_url",
+        "not_allowed",
+        f"'torch.hub' is not allowed: {_NET}",
+    ),
+    (
+        "model_zoo",
+        _T + "z = torch.utils.model_zoo",
+        "not_allowed",
+        _gone("torch.utils.model_zoo", _NET),
+    ),
+    # compilation and graph capture
+    (
+        "compile_reason",
+        _T + "f = torch.compile(print)",
+        "not_allowed",
+        _gone("torch.compile", _COMPILE),
+    ),
+    (
+        "jit_script_reason",
+        _T + "f = torch.jit.script(torch.nn.Linear(1, 1))",
+        "not_allowed",
+        _gone("torch.jit", _COMPILE),
+    ),
+    ("export_reason", _T + "e = torch.export", "not_allowed", _gone("torch.export", _COMPILE)),
+    ("fx_reason", _T + "g = torch.fx.symbolic_trace", "not_allowed", _gone("torch.fx", _COMPILE)),
+    ("ops_reason", _T + "a = torch.ops.aten", "not_allowed", _gone("torch.ops", _COMPILE)),
+    ("library_reason", _T + "lib = torch.library", "not_allowed", _gone("torch.library", _COMPILE)),
+    ("classes_reason", _T + "c = torch.classes", "not_allowed", _gone("torch.classes", _COMPILE)),
+    (
+        "torch_cond",
+        _T + "y = torch.cond(True, print, print, (1,))",
+        "not_allowed",
+        _gone("torch.cond", _COMPILE),
+    ),
+    ("while_loop", _T + "y = torch.while_loop", "not_allowed", _gone("torch.while_loop", _COMPILE)),
+    ("module_compile", _LIN + "m.compile()", "not_allowed", _attr("compile", "Linear", _COMPILE)),
+    (
+        "func_linearize",
+        _T + "f = torch.func.linearize",
+        "not_allowed",
+        _gone("torch.func.linearize", _COMPILE),
+    ),
+    ("sym_int", _T + "n = torch.sym_int(3)", "not_allowed", _gone("torch.sym_int", _COMPILE)),
+    (
+        "parse_ir",
+        _T + "g = torch.parse_ir('graph()')",
+        "not_allowed",
+        _gone("torch.parse_ir", _COMPILE),
+    ),
+    # raw memory
+    (
+        "as_strided_reason",
+        _X + "y = x.as_strided((10**6,), (1,))",
+        "not_allowed",
+        _attr("as_strided", "Tensor", _RAW),
+    ),
+    (
+        "as_strided_inplace",
+        _X + "x.as_strided_((10**6,), (1,))",
+        "not_allowed",
+        _attr("as_strided_", "Tensor", _RAW),
+    ),
+    (
+        "torch_as_strided",
+        _X + "y = torch.as_strided(x, (10**6,), (1,))",
+        "not_allowed",
+        _gone("torch.as_strided", _RAW),
+    ),
+    ("set_reason", _X + "x.set_(torch.ones(10))", "not_allowed", _attr("set_", "Tensor", _RAW)),
+    (
+        "untyped_storage_reason",
+        _X + "s = x.untyped_storage()",
+        "not_allowed",
+        _attr("untyped_storage", "Tensor", _RAW),
+    ),
+    ("storage_reason", _X + "s = x.storage()", "not_allowed", _attr("storage", "Tensor", _RAW)),
+    ("resize_reason", _X + "x.resize_(10**6)", "not_allowed", _attr("resize_", "Tensor", _RAW)),
+    (
+        "resize_as",
+        _X + "x.resize_as_(torch.ones(10**6))",
+        "not_allowed",
+        _attr("resize_as_", "Tensor", _RAW),
+    ),
+    ("pin_memory", _X + "y = x.pin_memory()", "not_allowed", _attr("pin_memory", "Tensor", _RAW)),
+    (
+        "new_empty_strided",
+        _X + "y = x.new_empty_strided((4,), (1,))",
+        "not_allowed",
+        _attr("new_empty_strided", "Tensor", _RAW),
+    ),
+    (
+        "frombuffer",
+        _T + "x = torch.frombuffer([1, 2], dtype=torch.uint8)",
+        "not_allowed",
+        _gone("torch.frombuffer", _RAW),
+    ),
+    (
+        "from_dlpack_reason",
+        _X + "y = torch.from_dlpack(x)",
+        "not_allowed",
+        _gone("torch.from_dlpack", _RAW),
+    ),
+    (
+        "sparse_coo_bad_indices",
+        _T + "s = torch.sparse_coo_tensor(torch.tensor([[10**9]]), torch.ones(1), (2,))\n"
+        "y = s.to_dense()",
+        "not_allowed",
+        _gone("torch.sparse_coo_tensor", _RAW),
+    ),
+    (
+        "sparse_csr",
+        _T + "s = torch.sparse_csr_tensor([0, 9], [99], [1.0], (1, 1))",
+        "not_allowed",
+        _gone("torch.sparse_csr_tensor", _RAW),
+    ),
+    (
+        "untyped_storage_class",
+        _T + "s = torch.UntypedStorage(10)",
+        "not_allowed",
+        _gone("torch.UntypedStorage", _RAW),
+    ),
+    (
+        "float_storage_class",
+        _T + "s = torch.FloatStorage(10)",
+        "not_allowed",
+        _gone("torch.FloatStorage", _RAW),
+    ),
+    (
+        "fbgemm_kernel",
+        _T + "y = torch.fbgemm_linear_fp16_weight(torch.ones(2, 2), torch.ones(1), torch.ones(2))",
+        "not_allowed",
+        _gone("torch.fbgemm_linear_fp16_weight", _RAW),
+    ),
+    (
+        "lstm_kernel",
+        _T + "y = torch.lstm(torch.ones(5, 1, 4), (torch.ones(1, 1, 4),) * 2, [torch.ones(1)] * 4, "
+        "True, 1, 0.0, False, False, False)",
+        "not_allowed",
+        _gone("torch.lstm", _RAW),
+    ),
+    (
+        "packed_sequence_forged",
+        _T + "from torch.nn.utils.rnn import PackedSequence\n"
+        "p = PackedSequence(torch.ones(2, 4), torch.tensor([10**6]))",
+        "not_allowed",
+        f"'PackedSequence' from 'torch.nn.utils.rnn' is not available in gradtrace: {_RAW}",
+    ),
+    (
+        "register_parameter_lstm",
+        _T + "m = torch.nn.LSTM(256, 256)\n"
+        "m.register_parameter('weight_ih_l0', torch.nn.Parameter(torch.ones(1)))\nm.float()",
+        "not_allowed",
+        _attr("register_parameter", "LSTM", _SHAPES),
+    ),
+    (
+        "register_buffer_batchnorm",
+        _T + "m = torch.nn.BatchNorm1d(256)\nm.register_buffer('running_mean', torch.ones(1))",
+        "not_allowed",
+        _attr("register_buffer", "BatchNorm1d", _SHAPES),
+    ),
+    (
+        "functional_call",
+        _T + "m = torch.nn.LSTM(256, 256)\n"
+        "y = torch.func.functional_call(m, {'weight_ih_l0': torch.ones(1)}, "
+        "(torch.ones(5, 1, 256),))",
+        "not_allowed",
+        _gone("torch.func.functional_call", _SHAPES),
+    ),
+    (
+        "register_parametrization",
+        _T + "p = torch.nn.utils.parametrize.register_parametrization",
+        "not_allowed",
+        _gone("torch.nn.utils.parametrize", _SHAPES),
+    ),
+    ("to_sparse", _X + "s = x.to_sparse()", "not_allowed", _attr("to_sparse", "Tensor", _SPARSE)),
+    (
+        "to_sparse_csr",
+        _T + "s = torch.ones(3, 3).to_sparse_csr()",
+        "not_allowed",
+        _attr("to_sparse_csr", "Tensor", _SPARSE),
+    ),
+    (
+        "sparse_layout",
+        _T + "s = torch.zeros(3, 3, layout=torch.sparse_csr)",
+        "not_allowed",
+        _gone("torch.sparse_csr", _SPARSE),
+    ),
+    # a sparse gradient is torch's own, but its index tensor is an alias the program could edit
+    (
+        "sparse_grad_indices",
+        _T
+        + "m = torch.nn.Embedding(10, 3, sparse=True)\nm(torch.tensor([1, 2])).sum().backward()\n"
+        "i = m.weight.grad.coalesce().indices()\ni.add_(10**6)",
+        "not_allowed",
+        _attr("indices", "Tensor", _SPARSE),
+    ),
+    (
+        "lazy_initialize_parameters",
+        _T + "m = torch.nn.LazyLinear(3)\nm.initialize_parameters(torch.ones(1, 10**6))",
+        "not_allowed",
+        _attr("initialize_parameters", "LazyLinear", _MACHINERY),
+    ),
+    ("to_mkldnn", _X + "y = x.to_mkldnn()", "not_allowed", _attr("to_mkldnn", "Tensor", _SPARSE)),
+    (
+        "parametrizations_import",
+        "from torch.nn.utils.parametrizations import weight_norm",
+        "not_allowed",
+        f"'torch.nn.utils.parametrizations' is not allowed: {_SHAPES}",
+    ),
+    (
+        "parametrizations_attribute",
+        _T + "f = torch.nn.utils.parametrizations.orthogonal",
+        "not_allowed",
+        _gone("torch.nn.utils.parametrizations", _SHAPES),
+    ),
+    (
+        "stateless",
+        _T + "f = torch.nn.utils.stateless.functional_call",
+        "not_allowed",
+        _gone("torch.nn.utils.stateless", _SHAPES),
+    ),
+    # process-wide state
+    (
+        "set_default_tensor_type",
+        _T + "torch.set_default_tensor_type(torch.DoubleTensor)",
+        "not_allowed",
+        _gone("torch.set_default_tensor_type", _STATE),
+    ),
+    (
+        "deterministic_reason",
+        _T + "torch.use_deterministic_algorithms(True)",
+        "not_allowed",
+        _gone("torch.use_deterministic_algorithms", _STATE),
+    ),
+    (
+        "flush_denormal",
+        _T + "torch.set_flush_denormal(True)",
+        "not_allowed",
+        _gone("torch.set_flush_denormal", _STATE),
+    ),
+    (
+        "warn_always",
+        _T + "torch.set_warn_always(True)",
+        "not_allowed",
+        _gone("torch.set_warn_always", _STATE),
+    ),
+    (
+        "default_device_reason",
+        _T + "torch.set_default_device('meta')",
+        "not_allowed",
+        _gone("torch.set_default_device", _STATE),
+    ),
+    (
+        "matmul_precision",
+        _T + "torch.set_float32_matmul_precision('medium')",
+        "not_allowed",
+        _gone("torch.set_float32_matmul_precision", _STATE),
+    ),
+    (
+        "set_rng_state",
+        _T + "torch.set_rng_state(torch.zeros(5056, dtype=torch.uint8))",
+        "not_allowed",
+        _gone("torch.set_rng_state", _STATE),
+    ),
+    ("backends_reason", _T + "b = torch.backends", "not_allowed", _gone("torch.backends", _STATE)),
+    ("autocast", _T + "a = torch.autocast('cpu')", "not_allowed", _gone("torch.autocast", _STATE)),
+    (
+        "register_kl",
+        _T + "r = torch.distributions.register_kl",
+        "not_allowed",
+        _gone("torch.distributions.register_kl", _STATE),
+    ),
+    (
+        "validate_args_default",
+        _T + "d = torch.distributions.Normal(0.0, 1.0)\nd.set_default_validate_args(False)",
+        "not_allowed",
+        _attr("set_default_validate_args", "Normal", _STATE),
+    ),
+    # uninitialised memory
+    (
+        "empty_strided",
+        _T + "x = torch.empty_strided((4,), (1,))",
+        "not_allowed",
+        _gone("torch.empty_strided", _UNINIT),
+    ),
+    (
+        "empty_permuted",
+        _T + "x = torch.empty_permuted((4, 4), (1, 0))",
+        "not_allowed",
+        _gone("torch.empty_permuted", _UNINIT),
+    ),
+    ("tensor_new", _X + "y = x.new(1000, 1000)", "not_allowed", _attr("new", "Tensor", _UNINIT)),
+    (
+        "skip_init",
+        _T + "m = torch.nn.utils.skip_init(torch.nn.Linear, 1000, 1000)",
+        "not_allowed",
+        _gone("torch.nn.utils.skip_init", _UNINIT),
+    ),
+    (
+        "to_empty",
+        _LIN + "m.to_empty(device='cpu')",
+        "not_allowed",
+        _attr("to_empty", "Linear", _UNINIT),
+    ),
+    (
+        "uninitialized_parameter",
+        _T + "p = torch.nn.UninitializedParameter()",
+        "not_allowed",
+        _gone("torch.nn.UninitializedParameter", _UNINIT),
+    ),
+    # what the enumeration leaves out: torch's machinery
+    ("jit_graph_class", _T + "g = torch.Graph()", "not_allowed", _gone("torch.Graph", _MACHINERY)),
+    (
+        "handle_torch_function",
+        _T + "f = torch.nn.functional.handle_torch_function",
+        "not_allowed",
+        _gone("torch.nn.functional.handle_torch_function", _MACHINERY),
+    ),
+    (
+        "boolean_dispatch",
+        _T + "f = torch.nn.functional.boolean_dispatch",
+        "not_allowed",
+        _gone("torch.nn.functional.boolean_dispatch", _MACHINERY),
+    ),
+    (
+        "functional_torch",
+        _T + "t = torch.nn.functional.torch.os",
+        "not_allowed",
+        _gone("torch.nn.functional.torch", _MACHINERY),
+    ),
+    (
+        "init_math",
+        _T + "m = torch.nn.init.math",
+        "not_allowed",
+        _gone("torch.nn.init.math", _MACHINERY),
+    ),
+]
+
+# Creators the wider surface opens, refused before they allocate.
+SURFACE_ALLOCATIONS = [
+    (
+        "expand_copy",
+        _T + "x = torch.expand_copy(torch.ones(1), (10**6, 10**6))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    ("pdist_rows", _T + "x = torch.pdist(torch.ones(10**5, 1))", "limit", "max_tensor_elements"),
+    (
+        "histogramdd_bins",
+        _T + "x = torch.histogramdd(torch.ones(3, 3), bins=10**4)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    ("rnn_base", _T + "m = torch.nn.RNNBase('LSTM', 10**5, 10**5)", "limit", "max_tensor_elements"),
+    (
+        "rnn_cell_chunks",
+        _T + "m = torch.nn.RNNCellBase(10, 10, True, 10**9)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "hessian_square",
+        _T + "from torch.autograd.functional import hessian\n"
+        "h = hessian(torch.sum, torch.ones(10**5))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "lazy_conv",
+        _T + "m = torch.nn.LazyConv2d(10**4, 100)\ny = m(torch.ones(1, 10**4, 3, 3))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    ("torch_range", _T + "x = torch.range(0, 10**12)", "limit", "max_tensor_elements"),
+    ("hann_window", _T + "x = torch.hann_window(10**12)", "limit", "max_tensor_elements"),
+    ("tril_indices", _T + "x = torch.tril_indices(10**6, 10**6)", "limit", "max_tensor_elements"),
+    ("vander", _T + "x = torch.vander(torch.ones(10**5), N=10**5)", "limit", "max_tensor_elements"),
+    (
+        "combinations",
+        _T + "x = torch.combinations(torch.ones(10**4), r=3)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "bincount_max",
+        _T + "x = torch.bincount(torch.tensor([10**11]))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    ("histc_bins", _T + "x = torch.ones(3).histc(bins=10**11)", "limit", "max_tensor_elements"),
+    (
+        "nonzero_static",
+        _T + "x = torch.nonzero_static(torch.ones(3), size=10**11)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "broadcast_to",
+        _T + "x = torch.broadcast_to(torch.ones(1), (10**6, 10**6))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "interpolate_scale",
+        _T + "y = torch.nn.functional.interpolate(torch.ones(1, 1, 100, 100), scale_factor=1000)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "conv_transpose_stride",
+        _T
+        + "m = torch.nn.ConvTranspose2d(1, 1, 3, stride=1000)\ny = m(torch.ones(1, 1, 100, 100))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "sdpa_long",
+        _T + "q = torch.ones(1, 10**5, 8)\n"
+        "y = torch.nn.functional.scaled_dot_product_attention(q, q, q)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    ("lstm_cell_layer", _T + "m = torch.nn.LSTMCell(10**5, 10**5)", "limit", "max_tensor_elements"),
+    ("conv3d_layer", _T + "m = torch.nn.Conv3d(100, 100, 100)", "limit", "max_tensor_elements"),
+    (
+        "upsample_layer",
+        _T + "m = torch.nn.Upsample(scale_factor=1000)\ny = m(torch.ones(1, 1, 100, 100))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "lazy_linear",
+        _T + "m = torch.nn.LazyLinear(10**6)\ny = m(torch.ones(1, 10**6))",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "affine_grid",
+        _T + "g = torch.nn.functional.affine_grid(torch.ones(1, 2, 3), [1, 1, 10**6, 10**6])",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "fold_output",
+        _T + "y = torch.nn.functional.fold(torch.ones(1, 1, 1), (10**6, 10**6), 1)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "pad_packed_total_length",
+        _T + "from torch.nn.utils.rnn import pack_sequence, pad_packed_sequence\n"
+        "p = pack_sequence([torch.ones(3, 2)])\ny = pad_packed_sequence(p, total_length=10**11)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "transformer_layer",
+        _T + "m = torch.nn.Transformer(d_model=10**5)",
+        "limit",
+        "max_tensor_elements",
+    ),
+]
+
+
+# ------------------------------------------------------------------------------------------------
 # The language's newer doors: lambdas and closures, exceptions, classes with special methods,
 # private names, decorators, custom autograd Functions (their ctx), generators, str.format.
 # Each reaches only what the program itself made.
@@ -1446,6 +2028,8 @@ HOSTILE: list[Hostile] = [
     *_family("value", VALUES_AND_DEVICES),
     *_family("state", GLOBAL_STATE),
     *_family("recursion", RECURSION_AND_OUTPUT),
+    *_family("surface", SURFACE),
+    *_family("surface_allocation", SURFACE_ALLOCATIONS),
     *_family("language", LANGUAGE_DOORS),
 ]
 
