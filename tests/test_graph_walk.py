@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from app.graph.model import Graph, Node
+from app.graph.values import describe_tensor
 from app.graph.walk import walk
 
 Program = dict[str, Any]
@@ -305,3 +306,17 @@ def test_root_selection() -> None:
         "truncated": False,
         "max_nodes": 5000,
     }
+
+
+def test_a_view_whose_grad_fn_cannot_be_read_is_a_tensor_without_one() -> None:
+    """unbind's views go stale once their base changes in place: reading their grad_fn raises
+    (Deep Learning with PyTorch's optimizer chapter: ``model(t_u, *params)``, then a step)."""
+    params = torch.tensor([1.0, 0.0], requires_grad=True)
+    w, b = params.unbind()  # what *params does
+    with torch.no_grad():
+        params.add_(1.0)
+    with pytest.raises(RuntimeError):
+        _ = w.grad_fn
+    graph = walk({"params": params, "w": w, "b": b})
+    assert [n.op for n in graph.nodes] == ["AccumulateGrad"]
+    assert describe_tensor(w, max_elements=100)["grad_fn"] is None

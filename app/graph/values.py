@@ -208,7 +208,7 @@ def describe_tensor(
         "device": str(t.device),
         "requires_grad": bool(t.requires_grad),
         "is_leaf": bool(t.is_leaf),
-        "grad_fn": type(t.grad_fn).__name__ if t.grad_fn is not None else None,
+        "grad_fn": _grad_fn_name(t),
         "value": value,
         "value_truncated": value_truncated,
         "value_text": _text(t) if with_text else None,
@@ -249,3 +249,17 @@ def to_jsonable(obj: Any, *, _depth: int = 0, _path: frozenset[int] = frozenset(
             return {str(k): to_jsonable(v, _depth=_depth + 1, _path=inner) for k, v in obj.items()}
         return [to_jsonable(v, _depth=_depth + 1, _path=inner) for v in obj]
     return str(obj)
+
+
+def _grad_fn_name(t: torch.Tensor) -> str | None:
+    fn = safe_grad_fn(t)
+    return type(fn).__name__ if fn is not None else None
+
+
+def safe_grad_fn(t: torch.Tensor) -> Any:
+    """``t.grad_fn``, or None where reading it raises: a view whose base was changed in place
+    after a function that returns several views (``unbind``) has no valid grad_fn."""
+    try:
+        return t.grad_fn
+    except RuntimeError:
+        return None

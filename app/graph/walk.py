@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from app.graph.model import Edge, Graph, Node, SavedValue, shape_text
-from app.graph.values import safe_numel, safe_shape
+from app.graph.values import safe_grad_fn, safe_numel, safe_shape
 
 # Backward nodes of view-producing ops: "TransposeBackward0", "SqueezeBackward1", ...
 _VIEW_OP = re.compile(
@@ -153,9 +153,10 @@ class _Walker:
         self.op_names: dict[int, list[str]] = {}
         self.op_tensors: dict[int, list[torch.Tensor]] = {}
         for name, t in named:
-            if t.grad_fn is not None:
-                self.op_names.setdefault(id(t.grad_fn), []).append(name)
-                self.op_tensors.setdefault(id(t.grad_fn), []).append(t)
+            fn = safe_grad_fn(t)
+            if fn is not None:
+                self.op_names.setdefault(id(fn), []).append(name)
+                self.op_tensors.setdefault(id(fn), []).append(t)
             elif t.requires_grad:
                 self.leaf_names.setdefault(id(t), []).append(name)
 
@@ -265,23 +266,27 @@ def walk(
     list. At most ``max_nodes`` nodes are kept; the graph says ``truncated`` when some were not.
     """
     tensors = [(n, t) for n, t in named.items() if isinstance(t, torch.Tensor)]
+    # a stale view has a grad_fn that cannot be read: it is neither an op's output nor a leaf
+    tensors = [(n, t) for n, t in tensors if t.is_leaf or safe_grad_fn(t) is not None]
     walker = _Walker(tensors, show_saved, max_nodes)
     starts: list[Any] = []
     for _name, t in tensors:
-        if t.grad_fn is not None:
-            starts.append(t.grad_fn)
+        fn = safe_grad_fn(t)
+        if fn is not None:
+            starts.append(fn)
         elif t.requires_grad:
             starts.append(t)
     walker.run(starts)
 
     by_name = dict(tensors)
     if root is None or root not in by_name:
-        with_fn = [n for n, t in tensors if t.grad_fn is not None]
+        with_fn = [n for n, t in tensors if safe_grad_fn(t) is not None]
         root = with_fn[-1] if with_fn else None
     graph = walker.graph
     graph.root = root
     if root is not None:
         t = by_name[root]
-        key: _Key = ("op", id(t.grad_fn)) if t.grad_fn is not None else ("leaf", id(t))
+        fn = safe_grad_fn(t)
+        key: _Key = ("op", id(fn)) if fn is not None else ("leaf", id(t))
         graph.root_id = walker.ids.get(key)  # None for a tensor outside the graph
     return graph
