@@ -207,7 +207,7 @@ def describe_tensor(
         "dtype": str(t.dtype),
         "device": str(t.device),
         "requires_grad": bool(t.requires_grad),
-        "is_leaf": bool(t.is_leaf),
+        "is_leaf": False if is_stale_view(t) else bool(t.is_leaf),
         "grad_fn": _grad_fn_name(t),
         "value": value,
         "value_truncated": value_truncated,
@@ -263,3 +263,12 @@ def safe_grad_fn(t: torch.Tensor) -> Any:
         return t.grad_fn
     except RuntimeError:
         return None
+
+
+def is_stale_view(t: torch.Tensor) -> bool:
+    """Whether reading ``t.grad_fn`` raises (see safe_grad_fn)."""
+    try:
+        _ = t.grad_fn
+    except RuntimeError:
+        return True
+    return False

@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from app.graph.model import Edge, Graph, Node, SavedValue, shape_text
-from app.graph.values import safe_grad_fn, safe_numel, safe_shape
+from app.graph.values import is_stale_view, safe_grad_fn, safe_numel, safe_shape
 
 # Backward nodes of view-producing ops: "TransposeBackward0", "SqueezeBackward1", ...
 _VIEW_OP = re.compile(
@@ -267,7 +267,7 @@ def walk(
     """
     tensors = [(n, t) for n, t in named.items() if isinstance(t, torch.Tensor)]
     # a stale view has a grad_fn that cannot be read: it is neither an op's output nor a leaf
-    tensors = [(n, t) for n, t in tensors if t.is_leaf or safe_grad_fn(t) is not None]
+    tensors = [(n, t) for n, t in tensors if not is_stale_view(t)]
     walker = _Walker(tensors, show_saved, max_nodes)
     starts: list[Any] = []
     for _name, t in tensors:
