@@ -18,6 +18,7 @@ from torch import nn
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 from app.config import ProgramLimits
+from app.graph.values import is_stale_view
 from app.lang.errors import LimitExceeded, ProgramError, clean_message
 from app.lang.functions import UserFunction
 from app.lang.guard import refuse_fused_step
@@ -194,7 +195,8 @@ def named_tensors(result: ProgramResult) -> dict[str, torch.Tensor]:
 def _add_names(named: dict[str, torch.Tensor], prefix: str, values: dict[str, Any]) -> None:
     for name, value in values.items():
         if isinstance(value, torch.Tensor):
-            named[prefix + name] = value
+            if not is_stale_view(value):  # unbind's view after an in-place change: unusable
+                named[prefix + name] = value
         elif isinstance(value, nn.Module):
             for param_name, param in _parameters_of(value):
                 named[f"{prefix}{name}.{param_name}"] = param
