@@ -24,6 +24,7 @@ from torch.utils import data as torch_data
 from torch.utils.hooks import RemovableHandle
 
 from app.lang import policy
+from app.lang.parse import SPECIAL_METHODS
 from app.lang.surface import TORCH, Namespace
 
 
@@ -181,8 +182,7 @@ FUNCTION_CLASS_ATTRS = frozenset({"apply"})
 def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
     """True when a program may read ``obj.<name>``."""
     if name.startswith("_"):
-        # one underscore: a private name of the program's own object; two: Python's machinery
-        return not name.startswith("__") and _own_attribute(obj, name, user_classes)
+        return _private_allowed(obj, name, user_classes)
     plain = BUILTIN_ATTRS.get(type(obj))
     if plain is not None:  # list, dict, str, int...: by far the most common, looked up first
         return name in plain
@@ -198,6 +198,8 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
         return name in NUMPY_SCALAR_ATTRS
     if isinstance(obj, torch.Size):
         return name in SIZE_ATTRS or name in BUILTIN_ATTRS[tuple]
+    if type(obj) in user_classes:  # before the library's tables: its class may derive from one
+        return _own_attribute(obj, name, user_classes) or _inherited(obj, name)
     if isinstance(obj, optim.Optimizer):
         return name in OPTIMIZER_ATTRS
     if isinstance(obj, optim.lr_scheduler.LRScheduler):
@@ -231,16 +233,34 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
             _defined_by_program(obj, name, user_classes)
             or (issubclass(obj, torch.autograd.Function) and name in FUNCTION_CLASS_ATTRS)
         )
-    if type(obj) in user_classes:
-        if isinstance(obj, BaseException) and name in EXCEPTION_ATTRS:
-            return True
-        return _own_attribute(obj, name, user_classes)
     if isinstance(obj, BaseException):
         return name in EXCEPTION_ATTRS
     allowed = getattr(type(obj), "gradtrace_attributes", None)  # our own helper objects
     if isinstance(allowed, frozenset) and type(obj).__module__.startswith("app.lang"):
         return name in allowed
     return False
+
+
+# Private names PyTorch documents for reading (autograd mechanics): a tensor's version counter
+# and view base; a graph node's saved values (``y.grad_fn._saved_self``).
+TENSOR_PRIVATE_ATTRS = frozenset({"_version", "_base"})
+# A program's module may read its own tables, as d2l's MySequential fills ``self._modules``.
+MODULE_OWN_TABLES = frozenset({"_modules", "_parameters", "_buffers"})
+
+
+def _private_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
+    """``obj._name`` / ``obj.__name__``: a private name of the program's own object, one of the
+    few PyTorch documents, or a special method the program defined, called by its name."""
+    if name.startswith("__"):
+        cls = obj if isinstance(obj, type) else type(obj)
+        return name in SPECIAL_METHODS and _defined_by_program(cls, name, user_classes)
+    if isinstance(obj, torch.Tensor):
+        return name in TENSOR_PRIVATE_ATTRS
+    if isinstance(obj, torch.autograd.graph.Node):
+        return name.startswith("_saved_")
+    if isinstance(obj, nn.Module) and name in MODULE_OWN_TABLES:
+        return type(obj) in user_classes
+    return _own_attribute(obj, name, user_classes)
 
 
 def _defined_by_program(cls: type, name: str, user_classes: set[type]) -> bool:
@@ -261,7 +281,27 @@ def _own_attribute(obj: Any, name: str, user_classes: set[type]) -> bool:
             return False
         registered = obj._parameters, obj._buffers, obj._modules
         return name in vars(obj) or any(name in table for table in registered)
+    if name.startswith("_") and _has_library_base(type(obj)):
+        return False  # an optimizer's or scheduler's private state is PyTorch's, not the program's
     return name in getattr(obj, "__dict__", ())
+
+
+def _has_library_base(cls: type) -> bool:
+    return any(c.__module__.startswith("torch") for c in cls.__mro__)
+
+
+def _inherited(obj: Any, name: str) -> bool:
+    """What a program's class gets from the library class it derives from."""
+    return any(isinstance(obj, base) and name in names for base, names in _base_tables())
+
+
+def _base_tables() -> tuple[tuple[type, frozenset[str]], ...]:
+    return (
+        (optim.Optimizer, OPTIMIZER_ATTRS),
+        (optim.lr_scheduler.LRScheduler, SCHEDULER_ATTRS),
+        (BaseException, EXCEPTION_ATTRS),
+        *BUILTIN_ATTRS.items(),
+    )
 
 
 def _module_attribute_allowed(module: nn.Module, name: str, user_classes: set[type]) -> bool:

@@ -7,6 +7,7 @@ limit (``sum(range(10**12))``); here they iterate through ``Host.iterate``, whic
 from __future__ import annotations
 
 import builtins as py
+import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -36,11 +37,19 @@ class TypeName:
         return self._cls.__name__
 
     def __eq__(self, other: object) -> bool:
-        target = other._cls if isinstance(other, TypeName) else other
+        target = other._cls if isinstance(other, TypeName) else as_type(other)
         return self._cls is target
 
     def __hash__(self) -> int:
         return hash(self._cls)
+
+
+def as_type(value: Any) -> Any:
+    """The type a builtin of the program's stands for (its ``list`` counts the items it takes,
+    so it is a function; ``isinstance(x, list)`` and ``class L(list)`` mean the type)."""
+    if type(value) is types.FunctionType:
+        return vars(value).get("gradtrace_type", value)
+    return value
 
 
 def _qualified(cls: type) -> str:
@@ -92,6 +101,9 @@ def make_builtins(interp: Host) -> dict[str, Any]:
     def set_(iterable: Iterable[Any] = ()) -> set[Any]:
         return set(it(iterable))
 
+    for function, cls in ((list_, list), (tuple_, tuple), (set_, set)):
+        function.gradtrace_type = cls  # type: ignore[attr-defined]
+
     def dict_(*args: Any, **kwargs: Any) -> dict[Any, Any]:
         if len(args) > 1:
             raise TypeError(f"dict expected at most 1 argument, got {len(args)}")
@@ -103,6 +115,8 @@ def make_builtins(interp: Host) -> dict[str, Any]:
                 result[key] = value
         result.update(kwargs)
         return result
+
+    dict_.gradtrace_type = dict  # type: ignore[attr-defined]
 
     def sum_(iterable: Iterable[Any], start: Any = 0) -> Any:
         total = start
@@ -160,7 +174,7 @@ def make_builtins(interp: Host) -> dict[str, Any]:
 
     def isinstance_(value: Any, classes: Any) -> bool:
         options = classes if isinstance(classes, tuple) else (classes,)
-        resolved = tuple(c._cls if isinstance(c, TypeName) else c for c in options)
+        resolved = tuple(c._cls if isinstance(c, TypeName) else as_type(c) for c in options)
         if not py.all(isinstance(c, type) for c in resolved):
             raise TypeError("isinstance() arg 2 must be a type or tuple of types")
         return isinstance(value, resolved)
@@ -240,8 +254,8 @@ def make_builtins(interp: Host) -> dict[str, Any]:
 
     def issubclass_(cls: Any, classes: Any) -> bool:
         options = classes if isinstance(classes, tuple) else (classes,)
-        resolved = tuple(c._cls if isinstance(c, TypeName) else c for c in options)
-        target = cls._cls if isinstance(cls, TypeName) else cls
+        resolved = tuple(c._cls if isinstance(c, TypeName) else as_type(c) for c in options)
+        target = cls._cls if isinstance(cls, TypeName) else as_type(cls)
         if not isinstance(target, type) or not py.all(isinstance(c, type) for c in resolved):
             raise TypeError("issubclass() arg 1 must be a class")
         return issubclass(target, resolved)

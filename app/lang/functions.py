@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from torch.utils import data as torch_data
 
+from app.lang.builtins import as_type
 from app.lang.errors import NotAllowed, ProgramError
 from app.lang.host import Host
 from app.lang.scopes import Scope, assigned_names, declared_names, is_generator_body
@@ -73,6 +74,14 @@ class UserFunction:
 
     def __repr__(self) -> str:
         return f"<function {self.name}>"
+
+    @property
+    def __name__(self) -> str:  # type: ignore[override]  # as a Python function's
+        return self.name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        """Bound to an instance when set on a class afterwards (d2l's ``add_to_class``)."""
+        return self if instance is None else types.MethodType(self, instance)
 
     # Copied by reference, as Python copies functions: a copy would carry its own interpreter,
     # with a step count of its own.
@@ -167,7 +176,8 @@ def method_wrapper(function: UserFunction) -> Any:
 _BASES = frozenset(
     {
         object, nn.Module, nn.Sequential, nn.ModuleList, nn.ModuleDict, torch.autograd.Function,
-        torch_data.Dataset, torch_data.IterableDataset,
+        torch_data.Dataset, torch_data.IterableDataset, torch.optim.Optimizer,
+        torch.optim.lr_scheduler.LRScheduler, list, dict, set,
     }
 )  # fmt: skip
 
@@ -182,13 +192,14 @@ def allowed_base(interp: Host, base: Any) -> bool:
 
 def build_class(interp: Host, node: ast.ClassDef, scope: Scope) -> type:
     """Create the class a ``class Name(Base):`` statement describes."""
-    bases = tuple(interp.evaluate(base, scope) for base in node.bases)
+    bases = tuple(as_type(interp.evaluate(base, scope)) for base in node.bases)
     for base, base_node in zip(bases, node.bases, strict=True):
         if not allowed_base(interp, base):
             raise NotAllowed(
                 "a class may derive from object, torch.nn.Module (or Sequential, ModuleList, "
-                "ModuleDict), torch.autograd.Function, torch.utils.data.Dataset, an exception "
-                "class or a class defined in the program",
+                "ModuleDict), torch.autograd.Function, torch.utils.data.Dataset, "
+                "torch.optim.Optimizer, an LR scheduler, list, dict, set, an exception class or a "
+                "class defined in the program",
                 base_node.lineno,
                 base_node.col_offset + 1,
             )

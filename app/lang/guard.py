@@ -243,7 +243,9 @@ class Guard:
             return  # calling a module runs its forward (torch's or the program's)
         if type(func) in self.user_classes or type(func) is BoundFormat:
             return  # an instance of the program's class: its __call__ is program code
-        if isinstance(func, types.MethodType) and id(func.__func__) in self.user_callables:
+        if isinstance(func, types.MethodType) and (
+            id(func.__func__) in self.user_callables or isinstance(func.__func__, UserFunction)
+        ):
             return
         bound_to = getattr(func, "__self__", None)
         name = getattr(func, "__name__", None)
@@ -267,7 +269,9 @@ class Guard:
             return True  # a callback wrapped by guarded(): each call goes through call()
         if id(func) in self.user_callables:
             return True
-        return isinstance(func, types.MethodType) and id(func.__func__) in self.user_callables
+        return isinstance(func, types.MethodType) and (
+            id(func.__func__) in self.user_callables or isinstance(func.__func__, UserFunction)
+        )
 
     def check_forward(self, value: Any) -> None:
         """A module's ``forward`` runs with the caller's arguments inside torch, past every check

@@ -38,6 +38,7 @@ PREBOUND = (
     ("torch", "torch"), ("nn", "torch.nn"), ("F", "torch.nn.functional"), ("optim", "torch.optim"),
     ("np", "numpy"), ("math", "math"),
 )  # fmt: skip
+_CLASS = "__class__"
 # Plain numbers: an operator on two of them needs no size check, except the ones that can make an
 # integer huge (2 ** 10**8, 1 << 10**9, repeated squaring by *).
 _NUMBERS = frozenset({int, float, bool})
@@ -503,7 +504,15 @@ class Interpreter(Guard):
         return scope.lookup(node.id, node)
 
     def eval_Attribute(self, node: ast.Attribute, scope: Scope) -> Any:
-        return self.get_attribute(self.evaluate(node.value, scope), node.attr, node)
+        value = node.value
+        if (
+            node.attr == "__name__"
+            and value.__class__ is ast.Attribute
+            and value.attr == "__class__"
+        ):
+            # x.__class__.__name__, as older code writes type(x).__name__: only the string
+            return type(self.evaluate(value.value, scope)).__name__  # type: ignore[attr-defined]
+        return self.get_attribute(self.evaluate(value, scope), node.attr, node)
 
     def eval_Subscript(self, node: ast.Subscript, scope: Scope) -> Any:
         owner = self.evaluate(node.value, scope)

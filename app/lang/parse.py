@@ -171,6 +171,7 @@ class StaticChecker:
 
     def __init__(self, limits: ProgramLimits):
         self.limits = limits
+        self.class_names: set[ast.Attribute] = set()  # the ``x.__class__`` of x.__class__.__name__
 
     def check(self, tree: ast.Module) -> None:
         count = 0
@@ -222,10 +223,20 @@ class StaticChecker:
             )
 
     def check_Attribute(self, node: ast.Attribute) -> None:
+        value = node.value
+        if (
+            node.attr == "__name__"
+            and isinstance(value, ast.Attribute)
+            and value.attr == "__class__"
+        ):
+            self.class_names.add(value)  # x.__class__.__name__: one string, read as one
+        if node.attr == "__class__" and node in self.class_names:
+            return
         if (
             node.attr.startswith("__")
             and node.attr not in INERT_DUNDER_ATTRIBUTES
-            and not (_is_super_dunder(node))
+            and node.attr not in SPECIAL_METHODS  # the program's own, checked when it runs
+            and not _is_super_dunder(node)
         ):
             raise NotAllowed(
                 f"attribute '{node.attr}' is not allowed: names starting with '_' are private",

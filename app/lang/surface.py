@@ -169,10 +169,16 @@ TensorDataset DataLoader random_split Dataset IterableDataset Subset ConcatDatas
 default_collate default_convert
 """.split()
 
-OPTIM_NAMES = "SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam".split()
+# Every optimizer but SparseAdam (sparse tensors are closed, see policy.py); Optimizer itself is
+# the base class of a program's own optimizer.
+OPTIM_NAMES = """
+SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam Rprop ASGD LBFGS Adafactor Muon
+Optimizer
+""".split()
 SCHEDULER_NAMES = """
 StepLR MultiStepLR ExponentialLR CosineAnnealingLR ReduceLROnPlateau LinearLR ConstantLR
-OneCycleLR
+OneCycleLR LambdaLR MultiplicativeLR CyclicLR CosineAnnealingWarmRestarts PolynomialLR
+SequentialLR ChainedScheduler LRScheduler
 """.split()
 
 NUMPY_NAMES = """

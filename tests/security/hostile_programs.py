@@ -108,9 +108,9 @@ ATTRIBUTE_ESCAPES = [
     ("getattr_builtin", "x = getattr(1, '__class__')", "not_allowed", "__class__"),
     (
         "getattr_private_torch",
-        "import torch\nx = getattr(torch.ones(1), '_version')",
+        "import torch\nx = getattr(torch.ones(1), '_cdata')",
         "not_allowed",
-        "_version",
+        "_cdata",
     ),
     ("vars_builtin", "x = vars()", "runtime", "vars"),
     ("globals_builtin", "x = globals()", "runtime", "globals"),
@@ -132,10 +132,10 @@ ATTRIBUTE_ESCAPES = [
         "variable",
     ),
     (
-        "grad_fn_saved",
-        "import torch\nx = torch.ones(1, requires_grad=True)\ns = x.exp().grad_fn._saved_result",
+        "grad_fn_raw_saved",
+        "import torch\nx = torch.ones(1, requires_grad=True)\ns = x.exp().grad_fn._raw_saved_result",
         "not_allowed",
-        "_saved_result",
+        "_raw_saved_result",
     ),
     ("ndarray_base", "import torch\nb = torch.ones(2).numpy().base", "not_allowed", "base"),
     (
@@ -1935,9 +1935,9 @@ LANGUAGE_DOORS = [
     ),
     (
         "module_internals_read",
-        "import torch\nclass M(torch.nn.Module):\n    pass\np = M()._parameters",
+        "import torch\nclass M(torch.nn.Module):\n    pass\np = M()._forward_hooks",
         "not_allowed",
-        "_parameters",
+        "_forward_hooks",
     ),
     (
         "module_internals_write",
@@ -1947,9 +1947,9 @@ LANGUAGE_DOORS = [
     ),
     (
         "torch_private_attribute",
-        "import torch\nv = torch.ones(1)._version",
+        "import torch\nv = torch.ones(1)._cdata",
         "not_allowed",
-        "_version",
+        "_cdata",
     ),
     (
         "torch_layer_private",
