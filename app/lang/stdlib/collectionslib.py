@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import collections
 import keyword
+import operator
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -233,15 +234,15 @@ class deque(_Bound, collections.deque):
         return self
 
     def __mul__(self, count: Any) -> Any:
-        if isinstance(count, int):
-            self._check_length(len(self) * count)
+        count = operator.index(count)  # once: the program's __index__ answers check and call
+        self._check_length(len(self) * count)
         return super().__mul__(count)
 
     __rmul__ = __mul__
 
     def __imul__(self, count: Any) -> Any:
-        if isinstance(count, int):
-            self._check_length(len(self) * count)
+        count = operator.index(count)
+        self._check_length(len(self) * count)
         return super().__imul__(count)
 
 

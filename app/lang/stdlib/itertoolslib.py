@@ -18,6 +18,7 @@ An itertools object runs in C: ``islice`` or ``filterfalse`` skip items in a loo
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -126,24 +127,27 @@ def itertools_namespace(interp: Host) -> Namespace:
         return stream("islice", itertools.islice(counted(iterable), *args))
 
     def product(*iterables: Any, repeat: Any = 1) -> Stream:
-        if isinstance(repeat, int):
-            _check_size(len(iterables) * repeat, "a product")
+        repeat = operator.index(repeat)  # once: see _size
+        _check_size(len(iterables) * repeat, "a product")
         pools = [stored(pool) for pool in iterables]
-        width = len(pools) * repeat if isinstance(repeat, int) else 1
+        width = len(pools) * repeat
         return stream("product", itertools.product(*pools, repeat=repeat), width)
 
     def permutations(iterable: Any, r: Any = None) -> Stream:
+        r = _size(r)
         _check_size(r, "a permutation")
         pool = stored(iterable)
         width = len(pool) if r is None else r
         return stream("permutations", itertools.permutations(pool, r), _weight(width))
 
     def combinations(iterable: Any, r: Any) -> Stream:
+        r = _size(r)
         _check_size(r, "a combination")
         pool = stored(iterable)
         return stream("combinations", itertools.combinations(pool, r), _weight(r))
 
     def combinations_with_replacement(iterable: Any, r: Any) -> Stream:
+        r = _size(r)
         _check_size(r, "a combination")
         pool = stored(iterable)
         items = itertools.combinations_with_replacement(pool, r)
@@ -190,6 +194,7 @@ def itertools_namespace(interp: Host) -> Namespace:
         return stream("pairwise", itertools.pairwise(counted(iterable)), 2)
 
     def tee(iterable: Any, n: Any = 2, /) -> tuple[Stream, ...]:
+        n = _size(n)
         _check_size(n, "a tee")
         if isinstance(n, int) and n > 0:
             interp.tick(n)
@@ -227,6 +232,13 @@ def _adding(interp: Host, value: Any, step: Any) -> Iterator[Any]:
     while True:
         yield value
         value = interp.binary("+", value, step)
+
+
+def _size(value: Any) -> Any:
+    """An int argument taken once through operator.index (CPython's TypeError for a float): an
+    object of the program's whose __index__ answered small to the check could answer huge to
+    CPython's allocation."""
+    return None if value is None else operator.index(value)
 
 
 def _weight(width: Any) -> int:

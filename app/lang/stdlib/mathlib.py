@@ -30,14 +30,6 @@ log10 log1p log2 modf nextafter pow radians remainder sin sinh sqrt tan tanh tru
 _LN2 = math.log(2)
 
 
-def _index(value: Any) -> int | None:
-    """``value`` as a Python int where math would take it as one, else None."""
-    try:
-        return operator.index(value)
-    except TypeError:
-        return None
-
-
 def math_namespace(interp: Host) -> Namespace:
     limits = interp.limits
 
@@ -49,44 +41,46 @@ def math_namespace(interp: Host) -> Namespace:
                 f"the integer result of math.{what} would have about {bits:.3g} bits",
             )
 
+    # Each takes its integers once, through operator.index (CPython's TypeError for a float),
+    # and hands CPython those ints: an object of the program's whose __index__ answered
+    # small to the check could answer huge to the computation.
+
     def factorial(n: Any) -> int:
-        value = _index(n)
-        if value is not None and value > 1:
+        value = operator.index(n)
+        if value > 1:
             # log2(n!) = lgamma(n + 1) / ln 2; an n past 2**64 needs no estimate
             bits = math.inf if value.bit_length() > 64 else math.lgamma(value + 1) / _LN2
             refuse_bits(bits, "factorial()")
-        return math.factorial(n)
+        return math.factorial(value)
 
     def falling_bits(n: int, k: int) -> float:
         """log2 of n (n-1) ... (n-k+1), for 0 <= k <= n and k within the bit limit."""
         return sum(math.log2(n - i) for i in range(k))
 
     def comb(n: Any, k: Any) -> int:
-        top, pick = _index(n), _index(k)
-        if top is not None and pick is not None and 0 <= pick <= top:
-            pick = min(pick, top - pick)
+        top, chosen = operator.index(n), operator.index(k)
+        if 0 <= chosen <= top:
+            pick = min(chosen, top - chosen)
             # C(n, k) >= 2**k when n >= 2k: past the limit there is nothing to sum
             if pick > limits.max_int_bits:
                 refuse_bits(math.inf, "comb()")
             bits = falling_bits(top, pick) - sum(math.log2(i) for i in range(2, pick + 1))
             refuse_bits(bits, "comb()")
-        return math.comb(n, k)
+        return math.comb(top, chosen)
 
     def perm(n: Any, k: Any = None) -> int:
         if k is None:
             return factorial(n)
-        top, pick = _index(n), _index(k)
-        if top is not None and pick is not None and 0 <= pick <= top:
+        top, pick = operator.index(n), operator.index(k)
+        if 0 <= pick <= top:
             if pick > limits.max_int_bits + 1:  # n!/(n-k)! >= k! >= 2**(k-1)
                 refuse_bits(math.inf, "perm()")
             refuse_bits(falling_bits(top, pick), "perm()")
-        return math.perm(n, k)
+        return math.perm(top, pick)
 
     def lcm(*integers: Any) -> int:
-        values = [_index(v) for v in integers]
-        interp.tick(len(values))
-        if any(v is None for v in values):
-            return math.lcm(*integers)  # CPython's TypeError
+        interp.tick(len(integers))
+        values = [operator.index(v) for v in integers]
         result = 1
         for value in values:
             if result == 0 or value == 0:
@@ -99,7 +93,7 @@ def math_namespace(interp: Host) -> Namespace:
 
     def gcd(*integers: Any) -> int:
         interp.tick(len(integers))
-        return math.gcd(*integers)
+        return math.gcd(*[operator.index(v) for v in integers])
 
     def prod(iterable: Any, /, *, start: Any = 1) -> Any:
         result = start

@@ -10,6 +10,7 @@ sequence for the same seed.
 
 from __future__ import annotations
 
+import operator
 import random
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +45,9 @@ class BoundedRandom(random.Random):
             self._interp.tick(count)
 
     def getrandbits(self, k: int, /) -> int:
+        k = operator.index(k)  # once: the program's __index__ answers the check and the call
         limit = self._interp.limits.max_int_bits
-        if isinstance(k, int) and k > limit:
+        if k > limit:
             raise LimitExceeded(
                 "max_int_bits", limit, f"random.getrandbits({k}) would be too large an integer"
             )
@@ -60,6 +62,7 @@ class BoundedRandom(random.Random):
         return items
 
     def sample(self, population: Any, k: Any, *, counts: Any = None) -> list[Any]:
+        k = operator.index(k)
         self._check_count(k, "a sample")
         if counts is not None:
             counts = self._numbers(counts, "counts")
@@ -68,6 +71,7 @@ class BoundedRandom(random.Random):
     def choices(
         self, population: Any, weights: Any = None, *, cum_weights: Any = None, k: Any = 1
     ) -> list[Any]:
+        k = operator.index(k)
         self._check_count(k, "a list of choices")
         if weights is not None:
             weights = self._numbers(weights, "weights")
