@@ -221,6 +221,35 @@ SAME_AS_CPYTHON = {
         print(torch.cat(batch.state).tolist(), batch.action, len(memory), memory[-1].action)
         print(math.exp(-1.0 * 10 / 200), random.random() > 0.5)
     """,
+    "decorators_and_lambdas": """
+        import collections
+        import functools
+        import itertools
+        @functools.lru_cache(maxsize=None)
+        def fib(n):
+            return n if n < 2 else fib(n - 1) + fib(n - 2)
+        @functools.cache
+        def square(n):
+            return n * n
+        @functools.lru_cache
+        def cube(n):
+            return n ** 3
+        print(fib(40), square(9), square(9), cube(3))
+        print(sorted([3, 1, 2], key=functools.cmp_to_key(lambda a, b: b - a)))
+        print(functools.reduce(lambda a, b: a * b, range(1, 6)), functools.partial(max, 3)(1))
+        d = collections.defaultdict(lambda: "x")
+        print(d[1], dict(d), list(itertools.starmap(lambda a, b: a + b, [(1, 2)])))
+        print(list(itertools.accumulate([1, 2, 3], lambda a, b: a * b)))
+        print([(k, len(list(g))) for k, g in itertools.groupby([1, 3, 2], key=lambda v: v % 2)])
+        def gen():
+            yield 1
+            yield 2
+        print(list(itertools.chain(gen(), gen())), collections.Counter(gen()))
+        try:
+            collections.namedtuple("P", "x y")(1)
+        except TypeError as error:
+            print("TypeError", error)
+    """,
     "defaultdict_repr": """
         from collections import defaultdict
         print(defaultdict(list, a=[1]), defaultdict(set), defaultdict(dict), defaultdict(int))
