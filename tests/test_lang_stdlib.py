@@ -363,6 +363,13 @@ def test_itertools_results_are_iterators_counted_per_item() -> None:
     assert info.value.limit == "max_steps"
 
 
+def test_a_huge_maxlen_is_only_a_bound() -> None:
+    out = ours(
+        "import collections\nd = collections.deque('ab', maxlen=10**12)\nprint(d.maxlen, d)\n"
+    )
+    assert out == "1000000000000 deque(['a', 'b'], maxlen=1000000000000)\n"
+
+
 def test_callbacks_of_the_stdlib_run_under_the_guard() -> None:
     """Functions handed to reduce, partial, defaultdict, starmap... meet every check."""
     programs = [
