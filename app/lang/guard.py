@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import collections
 import functools
 import inspect
 import re
@@ -50,11 +51,11 @@ _TRANSFORMS = frozenset(
 _SUBSCRIPTABLE = (
     list, tuple, dict, str, range, torch.Tensor, np.ndarray, np.generic, torch.Size,
     nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.ParameterList, torch_data.TensorDataset,
-    torch_data.Subset,
+    torch_data.Subset, collections.deque,
 )  # fmt: skip
 _ITEM_WRITABLE = (
     list, dict, torch.Tensor, np.ndarray, nn.Sequential, nn.ModuleList, nn.ModuleDict,
-    nn.ParameterList,
+    nn.ParameterList, collections.deque,
 )  # fmt: skip
 _SPEC_NUMBER = re.compile(r"\d{5,}")
 _DATALOADER_OPTIONS = frozenset(

@@ -22,6 +22,8 @@ class Host(Protocol):
 
     limits: ProgramLimits
     output: OutputBuffer
+    builtin_ids: set[int]  # what the program calls as builtins (the stdlib's functions too)
+    keep_alive: list[Any]  # objects whose ids are registered, kept alive while the run lasts
     user_classes: set[type]
     frames: list[tuple[Any, Scope]]  # (UserFunction, its scope), innermost last
     running_generators: dict[Any, Any]  # greenlet -> ProgramGenerator

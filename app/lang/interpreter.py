@@ -31,6 +31,7 @@ from app.lang.guard import Guard
 from app.lang.output import OutputBuffer
 from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import Scope, target_names
+from app.lang.stdlib import stdlib_modules
 from app.lang.surface import Namespace, module_table
 
 # The notebook's names: what a program may use without importing it.
@@ -62,7 +63,7 @@ class Interpreter(Guard):
         self.pyplot = PyplotRecorder(limits.max_plot_points)
         super().__init__(limits)
         self.output = OutputBuffer(limits.max_output_chars)
-        self.modules = module_table(self.pyplot)
+        self.modules = module_table(self.pyplot) | stdlib_modules(self)
         self.globals: dict[str, Any] = {}
         self.scope = Scope(self.globals, builtins=make_builtins(self))
         self.builtin_ids = {id(value) for value in self.scope.builtins.values()}

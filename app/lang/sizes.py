@@ -8,6 +8,7 @@ concatenations, and broadcasting of every tensor operation are covered.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import math
 from collections.abc import Callable, Sequence
@@ -1300,7 +1301,7 @@ def estimate_call(func: Any, method_name: str | None, args: tuple, kwargs: dict)
 
 # ----- text: the length of str()/repr() of a value, before Python builds it --------------------
 
-_CONTAINERS = (list, tuple, dict, set, frozenset)
+_CONTAINERS = (list, tuple, dict, set, frozenset, collections.deque)
 _COMPOSITE = (*_CONTAINERS, nn.Module, torch.Tensor, np.ndarray)
 
 

@@ -1,8 +1,9 @@
 """The names a program can reach: modules as fixed tables of objects, built once at import.
 
 torch's tables are built by enumerating the real modules under the principle written in
-``policy.py`` (what computes on tensors, minus the refused families); numpy's, math's and the
-optimizers' are taken by explicit name. Every member is stored by identity. At run time a
+``policy.py`` (what computes on tensors, minus the refused families); numpy's and the
+optimizers' are taken by explicit name (the standard library's, math included, are made per run
+in app/lang/stdlib). Every member is stored by identity. At run time a
 program's ``torch.foo`` is a lookup in these tables and never a ``getattr`` on torch, so
 ``torch.os``, ``torch.load`` or ``torch.jit`` simply do not exist.
 """
@@ -10,7 +11,6 @@ program's ``torch.foo`` is a lookup in these tables and never a ``getattr`` on t
 from __future__ import annotations
 
 import contextlib
-import math
 import types
 from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
@@ -196,11 +196,6 @@ NUMPY_RANDOM_NAMES = """
 seed rand randn randint random normal uniform choice permutation shuffle
 """.split()
 
-MATH_NAMES = """
-pi e inf nan tau sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh
-tanh floor ceil trunc fabs isnan isinf isfinite isclose hypot degrees radians copysign fmod
-""".split()
-
 
 def _torch_namespace() -> Namespace:
     import torch.autograd.functional as autograd_functional
@@ -275,7 +270,6 @@ def _sklearn_datasets() -> Namespace:
 
 TORCH = _torch_namespace()
 NUMPY = _numpy_namespace()
-MATH = Namespace("math", _take(math, MATH_NAMES))
 
 
 def module_table(pyplot: Any) -> dict[str, Any]:
@@ -300,7 +294,6 @@ def module_table(pyplot: Any) -> dict[str, Any]:
         "torch.func": TORCH.member("func"),
         "torch.distributions": TORCH.member("distributions"),
         "numpy": NUMPY,
-        "math": MATH,
         "matplotlib": Namespace("matplotlib", {"pyplot": pyplot}),
         "matplotlib.pyplot": pyplot,
     }
@@ -312,7 +305,7 @@ def module_table(pyplot: Any) -> dict[str, Any]:
 def all_callables() -> set[int]:
     """Identities of every function and class reachable through the tables."""
     seen: set[int] = set()
-    stack = [TORCH, NUMPY, MATH]
+    stack = [TORCH, NUMPY]
     with contextlib.suppress(ImportError):
         stack.append(_sklearn_datasets())
     while stack:

@@ -2004,10 +2004,288 @@ LANGUAGE_DOORS = [
 ]
 
 
+# ------------------------------------------------------------------------------------------------
+# The standard library (app.lang.stdlib): each new name is a new door. Integers CPython would
+# compute for minutes, sizes it would allocate in C, loops it would run in C past the step count,
+# callbacks it would call past the guard, and private state.
+# ------------------------------------------------------------------------------------------------
+STDLIB = [
+    # math: integer results estimated before they are computed
+    ("factorial_huge", "import math\nx = math.factorial(10**9)", "limit", "max_int_bits"),
+    ("factorial_past_limit", "import math\nx = math.factorial(600)", "limit", "max_int_bits"),
+    ("comb_huge", "import math\nx = math.comb(10**9, 5 * 10**8)", "limit", "max_int_bits"),
+    ("comb_wide", "import math\nx = math.comb(2**4000, 10)", "limit", "max_int_bits"),
+    ("perm_huge", "import math\nx = math.perm(10**9, 10**6)", "limit", "max_int_bits"),
+    ("perm_factorial", "import math\nx = math.perm(10**6)", "limit", "max_int_bits"),
+    (
+        "lcm_growth",
+        "import math\nx = math.lcm(*[2**4000 + i for i in range(10)])",
+        "limit",
+        "max_int_bits",
+    ),
+    ("prod_range", "import math\nx = math.prod(range(10**7))", "limit", "max_sequence_length"),
+    ("prod_growth", "import math\nx = math.prod(range(1, 10**5))", "limit", "max_int_bits"),
+    (
+        "prod_endless",
+        "import math\nimport itertools\nx = math.prod(itertools.repeat(1.0))",
+        "limit",
+        "max_steps",
+    ),
+    (
+        "fsum_endless",
+        "import math\nimport itertools\nx = math.fsum(itertools.count())",
+        "limit",
+        "max_steps",
+    ),
+    ("pow_tower", "x = 2\nfor i in range(6):\n    x = pow(x, x)", "limit", "max_int_bits"),
+    ("math_pow_overflow", "import math\nx = math.pow(2, 2**20)", "runtime", "OverflowError"),
+    # random: the run's own instance, bounded
+    ("getrandbits_huge", "import random\nx = random.getrandbits(10**9)", "limit", "max_int_bits"),
+    (
+        "instance_getrandbits",
+        "import random\nx = random.Random(1).getrandbits(10**8)",
+        "limit",
+        "max_int_bits",
+    ),
+    (
+        "sample_huge",
+        "import random\nx = random.sample(range(10**12), 10**9)",
+        "limit",
+        "max_sequence_length",
+    ),
+    (
+        "sample_counts",
+        "import random\nx = random.sample([1, 2], 10**9, counts=[10**12, 1])",
+        "limit",
+        "max_sequence_length",
+    ),
+    (
+        "choices_k",
+        "import random\nx = random.choices([1], k=10**9)",
+        "limit",
+        "max_sequence_length",
+    ),
+    (
+        "choices_endless_weights",
+        "import random\nimport itertools\nx = random.choices([1], weights=itertools.repeat(1))",
+        "limit",
+        "max_steps",
+    ),
+    ("shuffle_huge", "import random\nx = [0] * 10**6\nrandom.shuffle(x)", "limit", "max_steps"),
+    (
+        "choices_tensor_weights",
+        "import random\nimport torch\nw = torch.ones(10**7)\n"
+        "x = random.choices(range(10), weights=[w] * 10)",
+        "not_allowed",
+        "weights",
+    ),
+    ("random_private_instance", "import random\nx = random._inst", "not_allowed", "_inst"),
+    ("random_class_dict", "import random\nx = random.Random.__dict__", "not_allowed", "__dict__"),
+    ("random_bytes", "import random\nx = random.randbytes(10**9)", "not_allowed", "randbytes"),
+    # itertools: every item given costs a step, whoever pulls it; sizes C allocates are bounded
+    (
+        "product_iterated",
+        "import itertools\nfor p in itertools.product(range(10**6), repeat=100):\n    pass",
+        "limit",
+        "max_steps",
+    ),
+    (
+        "product_wide",
+        "import itertools\nx = itertools.product([1, 2], repeat=10**9)",
+        "limit",
+        "max_sequence_length",
+    ),
+    ("count_list", "import itertools\nx = list(itertools.count())", "limit", "max_steps"),
+    (
+        "count_of_tensors",
+        "import itertools\nimport torch\nfor t in itertools.count(torch.ones(10**7)):\n    pass",
+        "limit",
+        "max_total_elements",
+    ),
+    ("count_join", "import itertools\nx = ''.join(itertools.repeat('a'))", "limit", "max_steps"),
+    ("count_sorted", "import itertools\nx = sorted(itertools.count())", "limit", "max_steps"),
+    (
+        "count_extend",
+        "import itertools\nx = []\nx.extend(itertools.count())",
+        "limit",
+        "max_steps",
+    ),
+    ("count_contains", "import itertools\nx = -1 in itertools.count()", "limit", "max_steps"),
+    (
+        "count_numpy",
+        "import itertools\nimport numpy as np\nx = np.array(itertools.repeat(1))",
+        "not_allowed",
+        "object",
+    ),
+    (
+        "islice_skip",
+        "import itertools\nx = list(itertools.islice(itertools.count(), 10**12, None))",
+        "limit",
+        "max_steps",
+    ),
+    (
+        "filterfalse_skip",
+        "import itertools\nx = list(itertools.filterfalse(None, itertools.count(1)))",
+        "limit",
+        "max_steps",
+    ),
+    (
+        "chain_of_empties",
+        "import itertools\nx = list(itertools.chain.from_iterable(itertools.repeat([])))",
+        "limit",
+        "max_steps",
+    ),
+    ("cycle_set", "import itertools\nx = set(itertools.cycle([1]))", "limit", "max_steps"),
+    (
+        "combinations_r",
+        "import itertools\nx = itertools.combinations(range(10), 10**12)",
+        "limit",
+        "max_sequence_length",
+    ),
+    (
+        "permutations_many",
+        "import itertools\nfor p in itertools.permutations(range(20)):\n    pass",
+        "limit",
+        "max_steps",
+    ),
+    ("tee_many", "import itertools\nx = itertools.tee([1], 10**9)", "limit", "max_sequence_length"),
+    ("stream_private", "import itertools\nx = itertools.count()._items", "not_allowed", "_items"),
+    (
+        "starmap_grad_fn",
+        "import itertools\nimport torch\ny = (torch.ones(1, requires_grad=True) * 2).grad_fn\n"
+        "x = itertools.starmap(y, [()])",
+        "not_allowed",
+        "MulBackward0",
+    ),
+    # collections: iterables read counted, deques bounded, factories called through the guard
+    (
+        "deque_endless",
+        "import collections\nimport itertools\nd = collections.deque(itertools.count())",
+        "limit",
+        "max_steps",
+    ),
+    (
+        "deque_maxlen_endless",
+        "import collections\nimport itertools\nd = collections.deque(itertools.count(), maxlen=2)",
+        "limit",
+        "max_steps",
+    ),
+    (
+        "deque_repeat",
+        "import collections\nd = collections.deque([1] * 1000) * 10**9",
+        "limit",
+        "max_sequence_length",
+    ),
+    (
+        "deque_maxlen_repeat",
+        "import collections\nd = collections.deque([1] * 1000, maxlen=10**12)\nd *= 10**9",
+        "limit",
+        "max_sequence_length",
+    ),
+    (
+        "deque_print_shared",
+        "import collections\nL = [1] * 10**5\nprint(collections.deque([L] * 1000))",
+        "limit",
+        "max_sequence_length",
+    ),
+    (
+        "counter_elements",
+        "import collections\nx = ''.join(collections.Counter({'a': 10**12}).elements())",
+        "limit",
+        "max_steps",
+    ),
+    (
+        "counter_endless",
+        "import collections\nimport itertools\nc = collections.Counter(iter(itertools.count()))",
+        "limit",
+        "max_steps",
+    ),
+    (
+        "counter_tensor_counts",
+        "import collections\nimport torch\nc = collections.Counter()\n"
+        "c['a'] = torch.ones(10**7)\nkeep = [c + c for i in range(100)]",
+        "not_allowed",
+        "Counter",
+    ),
+    (
+        "defaultdict_grad_fn",
+        "import collections\nimport torch\ny = (torch.ones(1, requires_grad=True) * 2).grad_fn\n"
+        "d = collections.defaultdict(y)",
+        "not_allowed",
+        "MulBackward0",
+    ),
+    (
+        "defaultdict_factory_swap",
+        "import collections\nd = collections.defaultdict(list)\nd.default_factory = print",
+        "not_allowed",
+        "default_factory",
+    ),
+    (
+        "namedtuple_dunder_field",
+        "import collections\nP = collections.namedtuple('P', ['__class__'])",
+        "not_allowed",
+        "__class__",
+    ),
+    (
+        "namedtuple_private_helper",
+        "import collections\nP = collections.namedtuple('P', 'x')\nd = P(1)._asdict()",
+        "not_allowed",
+        "_asdict",
+    ),
+    (
+        "namedtuple_many_fields",
+        "import collections\nP = collections.namedtuple('P', ['f%d' % i for i in range(5000)])",
+        "limit",
+        "namedtuple_fields",
+    ),
+    # functools: what a partial, reduce or cache wraps is called through the guard
+    (
+        "partial_grad_fn",
+        "import functools\nimport torch\ny = (torch.ones(1, requires_grad=True) * 2).grad_fn\n"
+        "p = functools.partial(y)",
+        "not_allowed",
+        "MulBackward0",
+    ),
+    (
+        "partial_huge_zeros",
+        "import functools\nimport torch\np = functools.partial(torch.zeros, 10**6)\nx = p(10**6)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "lru_cache_huge_zeros",
+        "import functools\nimport torch\nf = functools.lru_cache(None)(torch.zeros)\n"
+        "x = f(10**6, 10**6)",
+        "limit",
+        "max_tensor_elements",
+    ),
+    (
+        "partial_private_keyword",
+        "import functools\nimport torch\np = functools.partial(torch.ones, 2)\n"
+        "p.keywords['_stacklevel'] = 1\nx = p()",
+        "not_allowed",
+        "'_'",
+    ),
+    (
+        "reduce_endless",
+        "import functools\nimport itertools\nx = functools.reduce(max, itertools.count())",
+        "limit",
+        "max_steps",
+    ),
+    (
+        "partial_repr_of_big_list",
+        "import functools\nL = [1] * 10**5\np = functools.partial(print, L)\nprint([p] * 10**4)",
+        "limit",
+        "max_output_chars",
+    ),
+]
+
+
 def _family(name: str, rows: list[tuple[str, str, str, str]]) -> list[Hostile]:
     programs = []
     for row_name, source, error, word in rows:
-        limits = FAST_STEPS if name in ("compute", "growth") and word == "max_steps" else {}
+        fast = name in ("compute", "growth", "stdlib") and word == "max_steps"
+        limits = FAST_STEPS if fast else {}
         programs.append(Hostile(name, row_name, _p(source), error, word, dict(limits)))  # type: ignore[arg-type]
     return programs
 
@@ -2031,6 +2309,7 @@ HOSTILE: list[Hostile] = [
     *_family("surface", SURFACE),
     *_family("surface_allocation", SURFACE_ALLOCATIONS),
     *_family("language", LANGUAGE_DOORS),
+    *_family("stdlib", STDLIB),
 ]
 
 # Positions: errors raised before or outside any statement carry none.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import random
 import tempfile
 import time
 from collections import Counter
@@ -102,6 +103,21 @@ def test_global_state_and_memory_do_not_leak_into_the_next_program(jail: Path) -
     # uninitialised memory (torch.empty, new_empty, np.empty) is zero-filled, never the last
     # program's numbers
     assert leak_line == "0 0 0"
+
+
+def test_a_programs_random_seed_reaches_neither_the_next_run_nor_the_process() -> None:
+    """``random`` is a private random.Random per run: seeding it moves nothing else."""
+    random.seed(1234)
+    process_state = random.getstate()
+    seeded = run_program("import random\nrandom.seed(0)\nprint(random.random())\n")
+    assert seeded.stdout == f"{random.Random(0).random()}\n"
+    after = run_program("import random\nprint(random.random())\n")
+    assert after.stdout != seeded.stdout, "the next program inherited the seed"
+    assert random.getstate() == process_state, "the program moved the process's random state"
+    # a state read by one run and set by another is that run's own business
+    state = run_program("import random\nr = random.Random(5)\ns = r.getstate()\n")
+    assert random.getstate() == process_state
+    assert "s" in state.namespace
 
 
 def test_dataloader_worker_processes_are_forced_off(jail: Path) -> None:
