@@ -133,7 +133,8 @@ ATTRIBUTE_ESCAPES = [
     ),
     (
         "grad_fn_raw_saved",
-        "import torch\nx = torch.ones(1, requires_grad=True)\ns = x.exp().grad_fn._raw_saved_result",
+        "import torch\nx = torch.ones(1, requires_grad=True)\n"
+        "s = x.exp().grad_fn._raw_saved_result",
         "not_allowed",
         "_raw_saved_result",
     ),
