@@ -310,10 +310,10 @@ def _module_attribute_allowed(module: nn.Module, name: str, user_classes: set[ty
         return True
     if name in OWN_MODULE_ATTRS:
         return _only_program_classes(module, user_classes)
+    if _defined_by_program(type(module), name, user_classes):
+        return True  # a method or class attribute the program defined (mixins included)
     for cls in type(module).__mro__:
         if cls in user_classes:
-            if name in cls.__dict__:
-                return True  # a method or class attribute the program defined
             continue
         # the first of torch's classes: a layer of the tables has its configuration and methods
         # (a class outside them, such as ParametrizationList, inherits none of its bases')

@@ -1,9 +1,12 @@
 # source: PyTorch tutorial "Learning PyTorch with Examples" (2017 two-layer-net version), https://github.com/jcjohnson/pytorch-examples
 # note: "PyTorch: Control Flow + Weight Sharing" (DynamicNet with random.randint(0, 3) middle
-# layers); the tutorial does not seed random, so only structure is compared; 500 steps to 20
+# layers); the tutorial does not seed random, so only structure is compared; 500 steps to 20;
+# random.seed(0) added: whether the last step used the middle layer (and so whether it has a
+# grad) is itself random
 # compare: structure
 import random
 import torch
+random.seed(0)
 
 
 class DynamicNet(torch.nn.Module):
