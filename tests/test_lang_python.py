@@ -513,6 +513,20 @@ PROGRAMS = {
         except KeyError as e:
             print("not swallowed", e)
     """,
+    "time_string_unicodedata": """
+        import string, time, unicodedata
+        start = time.time()
+        t0 = time.perf_counter()
+        time.sleep(0.01)
+        print(time.time() >= start, time.perf_counter() > t0)
+        all_letters = string.ascii_letters + " .,;'"
+        def unicode_to_ascii(s):
+            return "".join(
+                c for c in unicodedata.normalize("NFD", s)
+                if unicodedata.category(c) != "Mn" and c in all_letters
+            )
+        print(len(all_letters), unicode_to_ascii("Ślusàrski"), string.digits)
+    """,
     "isinstance_and_builtins": """
         print(isinstance(torch.ones(1), torch.Tensor), isinstance(nn.Linear(1, 1), nn.Module))
         layer = nn.Linear(2, 3)
@@ -549,6 +563,7 @@ def test_errors_inside_except_keep_their_place() -> None:
          "max_call_depth"),
         ("try:\n    while True:\n        pass\nfinally:\n    print('never quietly')", "max_steps"),
         ("def g():\n    while True:\n        yield 1\nprint(sum(g()))", "max_steps"),
+        ("import time\ntry:\n    time.sleep(10)\nexcept Exception:\n    pass", "max_sleep_s"),
         ("class C:\n    def __enter__(self):\n        return self\n    def __exit__(self, *a):\n"
          "        return True\nwith C():\n    while True:\n        pass", "max_steps"),
         ("def g():\n    yield 1\ngs = [g() for _ in range(5000)]\nfor x in gs:\n    next(x)",

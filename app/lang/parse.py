@@ -55,7 +55,7 @@ IMPORTABLE_MODULES = frozenset(
         "torch.utils.data", "torch.autograd", "torch.nn.init", "torch.optim.lr_scheduler",
         "torch.autograd.functional", "torch.func",
         "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
-        "random", "functools", "itertools", "collections",  # per run: app/lang/stdlib
+        "random", "functools", "itertools", "collections", "time", "string", "unicodedata",
         # the rest of the computing surface (app/lang/policy.py)
         "torch.nn.utils", "torch.nn.utils.rnn", "torch.linalg", "torch.fft", "torch.special",
         "torch.distributions",

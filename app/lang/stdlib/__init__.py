@@ -1,5 +1,6 @@
 """Python's standard library as a program sees it: ``math``, ``random``, ``functools``,
-``itertools`` and ``collections``, each a fixed table of members made for one run.
+``itertools``, ``collections``, ``time``, ``string`` and ``unicodedata``, each a fixed table of
+members made for one run.
 
 Their functions are bound to the run's interpreter, like its builtins: their loops are counted
 in steps, the functions a program hands them are called through ``Host.call``, and the
@@ -17,6 +18,7 @@ from app.lang.stdlib.functoolslib import functools_namespace
 from app.lang.stdlib.itertoolslib import itertools_namespace
 from app.lang.stdlib.mathlib import math_namespace
 from app.lang.stdlib.randomlib import random_namespace
+from app.lang.stdlib.textlib import string_namespace, time_namespace, unicodedata_namespace
 from app.lang.surface import Namespace
 
 if TYPE_CHECKING:
@@ -30,6 +32,9 @@ _BUILDERS: dict[str, Callable[[Host], Namespace]] = {
     "functools": functools_namespace,
     "itertools": itertools_namespace,
     "collections": collections_namespace,
+    "time": time_namespace,
+    "string": string_namespace,
+    "unicodedata": unicodedata_namespace,
 }
 
 
