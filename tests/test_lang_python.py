@@ -527,6 +527,42 @@ PROGRAMS = {
             )
         print(len(all_letters), unicode_to_ascii("Ślusàrski"), string.digits)
     """,
+    "dataclasses_config": """
+        from dataclasses import dataclass, field, asdict, astuple, fields, replace
+        import dataclasses
+        @dataclass
+        class GPTConfig:
+            block_size: int = 1024
+            vocab_size: int = 50304
+            n_layer: int = 12
+            dropout: float = 0.0
+            bias: bool = True
+        config = GPTConfig(n_layer=2, dropout=0.1)
+        print(config, config == GPTConfig(n_layer=2, dropout=0.1), asdict(config))
+        print(astuple(replace(config, bias=False)), [f.name for f in fields(config)])
+        @dataclass(frozen=True)
+        class Point:
+            x: int
+            y: list = field(default_factory=list)
+            def __post_init__(self):
+                print("made", self.x)
+        p = Point(3)
+        print(p, dataclasses.is_dataclass(p))
+        try:
+            p.x = 4
+        except dataclasses.FrozenInstanceError as e:
+            print("frozen:", e)
+        try:
+            @dataclass
+            class Bad:
+                a: list = []
+        except ValueError as e:
+            print(e)
+        try:
+            Point()
+        except TypeError as e:
+            print(e)
+    """,
     "isinstance_and_builtins": """
         print(isinstance(torch.ones(1), torch.Tensor), isinstance(nn.Linear(1, 1), nn.Module))
         layer = nn.Linear(2, 3)

@@ -21,6 +21,8 @@ from app.lang.errors import NotAllowed, ProgramError
 from app.lang.host import Host
 from app.lang.scopes import Scope, assigned_names, declared_names, is_generator_body
 
+FIELDS_ATTRIBUTE = "__gradtrace_fields__"  # read by dataclasses (app/lang/stdlib/dataclasslib)
+
 
 class ReturnSignal(Exception):
     """Carries a ``return`` value out of a function body."""
@@ -218,7 +220,14 @@ def build_class(interp: Host, node: ast.ClassDef, scope: Scope) -> type:
             interp.exec_stmt(statement, class_scope)
     if "forward" in namespace and not isinstance(namespace["forward"], staticmethod):
         interp.check_forward(namespace["forward"])
+    # the annotated names, in order: what @dataclass makes fields of (app/lang/stdlib)
+    annotated = tuple(
+        s.target.id
+        for s in node.body
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+    )
     body = {"__module__": "__main__", "__qualname__": node.name, **namespace}
+    body[FIELDS_ATTRIBUTE] = annotated
     # new_class picks the bases' metaclass: torch.autograd.Function's makes the backward node
     # class (``NameBackward``) that names the program's Function in the graph.
     cls = types.new_class(node.name, bases or (object,), exec_body=lambda ns: ns.update(body))

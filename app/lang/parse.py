@@ -56,6 +56,7 @@ IMPORTABLE_MODULES = frozenset(
         "torch.autograd.functional", "torch.func",
         "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
         "random", "functools", "itertools", "collections", "time", "string", "unicodedata",
+        "dataclasses",
         # the rest of the computing surface (app/lang/policy.py)
         "torch.nn.utils", "torch.nn.utils.rnn", "torch.linalg", "torch.fft", "torch.special",
         "torch.distributions",

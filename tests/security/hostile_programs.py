@@ -2002,6 +2002,39 @@ LANGUAGE_DOORS = [
     ("bound_format_template", "f = 'x'.format\nt = f.template", "not_allowed", "template"),
     ("getattr_dunder_string", "x = getattr(print, '__self__')", "not_allowed", "__self__"),
     ("nonlocal_builtins", "def f():\n    nonlocal print", "syntax", "nonlocal"),
+    (
+        "dataclass_of_torch",
+        "import torch\nfrom dataclasses import dataclass\nL = dataclass(torch.nn.Linear)",
+        "not_allowed",
+        "dataclass",
+    ),
+    (
+        "dataclass_factory_node",
+        "import torch\nfrom dataclasses import field\n"
+        "f = field(default_factory=(torch.ones(1, requires_grad=True) * 2).grad_fn)",
+        "not_allowed",
+        "calling",
+    ),
+    (
+        "dataclass_fields_table",
+        "from dataclasses import dataclass\n@dataclass\nclass A:\n    x: int = 1\n"
+        "t = A.__gradtrace_dataclass__",
+        "not_allowed",
+        "__gradtrace_dataclass__",
+    ),
+    (
+        "dataclass_field_default",
+        "from dataclasses import field\nf = field(default=1)\ng = f.interp",
+        "not_allowed",
+        "interp",
+    ),
+    ("time_sleep_long", "import time\ntime.sleep(3600)", "limit", "max_sleep_s"),
+    (
+        "unicodedata_normalize_blowup",
+        "import unicodedata\ns = unicodedata.normalize('NFKD', '\ufdfa' * 60000)",
+        "limit",
+        "max_sequence_length",
+    ),
 ]
 
 

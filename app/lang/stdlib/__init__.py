@@ -1,6 +1,6 @@
 """Python's standard library as a program sees it: ``math``, ``random``, ``functools``,
-``itertools``, ``collections``, ``time``, ``string`` and ``unicodedata``, each a fixed table of
-members made for one run.
+``itertools``, ``collections``, ``dataclasses``, ``time``, ``string`` and ``unicodedata``, each
+a fixed table of members made for one run.
 
 Their functions are bound to the run's interpreter, like its builtins: their loops are counted
 in steps, the functions a program hands them are called through ``Host.call``, and the
@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from app.lang.stdlib.collectionslib import collections_namespace
+from app.lang.stdlib.dataclasslib import dataclasses_namespace
 from app.lang.stdlib.functoolslib import functools_namespace
 from app.lang.stdlib.itertoolslib import itertools_namespace
 from app.lang.stdlib.mathlib import math_namespace
@@ -35,6 +36,7 @@ _BUILDERS: dict[str, Callable[[Host], Namespace]] = {
     "time": time_namespace,
     "string": string_namespace,
     "unicodedata": unicodedata_namespace,
+    "dataclasses": dataclasses_namespace,
 }
 
 
