@@ -136,8 +136,8 @@ def _install(interp: Host, cls: type, specs: list[Field], frozen: bool) -> None:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         if len(args) > len(specs):
             raise TypeError(
-                f"{cls.__qualname__}.__init__() takes {len(specs) + 1} positional arguments but {len(args) + 1} "
-                "were given"
+                f"{cls.__qualname__}.__init__() takes {len(specs) + 1} positional arguments but "
+                f"{len(args) + 1} were given"
             )
         given = dict(zip(names, args, strict=False))
         for key, value in kwargs.items():
