@@ -563,6 +563,34 @@ PROGRAMS = {
         except TypeError as e:
             print(e)
     """,
+    "functional_call_per_sample_grads": """
+        from torch.func import functional_call, vmap, grad
+        torch.manual_seed(0)
+        model = nn.Linear(3, 1)
+        params = {k: v.detach() for k, v in model.named_parameters()}
+        def loss_fn(params, x, y):
+            out = functional_call(model, params, (x.unsqueeze(0),))
+            return F.mse_loss(out, y.unsqueeze(0))
+        xs, ys = torch.randn(4, 3), torch.randn(4, 1)
+        per_sample = vmap(grad(loss_fn), in_dims=(None, 0, 0))(params, xs, ys)
+        print({k: tuple(v.shape) for k, v in per_sample.items()})
+        print(per_sample["bias"])
+    """,
+    "saved_tensors_hooks": """
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        def pack(t):
+            print("pack", tuple(t.shape))
+            return t.clone()
+        def unpack(t):
+            print("unpack")
+            return t
+        with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+            y = (x * x).sum()
+        y.backward()
+        print(x.grad)
+        weight = torch.FloatTensor([[1, 2.3, 3], [4, 5.1, 6.3]])
+        print(nn.Embedding.from_pretrained(weight)(torch.LongTensor([1])))
+    """,
     "isinstance_and_builtins": """
         print(isinstance(torch.ones(1), torch.Tensor), isinstance(nn.Linear(1, 1), nn.Module))
         layer = nn.Linear(2, 3)

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from app.lang import ProgramError, attributes, parse, policy, run_program, surface
+from app.lang import ProgramError, attributes, checked, parse, policy, run_program, surface
 
 REPO = Path(__file__).resolve().parents[1]
 TORCH = surface.TORCH
@@ -58,9 +58,19 @@ ENUMERATED = {name: space for name, space in namespaces().items() if name in REA
 
 
 def members(name: str) -> dict[str, object]:
+    """The members of a table that PyTorch's module gives as they are (not the checked
+    stand-ins of app/lang/checked.py, tested on their own below)."""
     return {
-        k: v for k, v in ENUMERATED[name].members().items() if not isinstance(v, surface.Namespace)
+        k: v
+        for k, v in ENUMERATED[name].members().items()
+        if not isinstance(v, surface.Namespace) and f"{name}.{k}" not in checked.STAND_INS
     }
+
+
+def test_the_checked_stand_ins_sit_where_pytorchs_own_would() -> None:
+    for qualified, stand_in in checked.STAND_INS.items():
+        parent, _, name = qualified.rpartition(".")
+        assert namespaces()[parent].member(name) is stand_in, qualified
 
 
 # --- the principle holds ------------------------------------------------------------------------
@@ -119,10 +129,11 @@ torch.sparse_coo_tensor torch.sparse_csr_tensor torch.UntypedStorage torch.Float
 torch.cond torch.while_loop torch.lstm torch.fbgemm_linear_fp16_weight torch.resize_as_
 torch.nn.DataParallel torch.nn.SyncBatchNorm torch.nn.parallel torch.nn.UninitializedParameter
 torch.nn.utils.skip_init torch.nn.utils.stateless torch.nn.utils.parametrize
-torch.nn.utils.rnn.PackedSequence torch.nn.utils.parametrizations torch.func.functional_call
+torch.nn.utils.rnn.PackedSequence torch.nn.utils.parametrizations
 torch.func.linearize
 torch.func.functionalize
-torch.autograd.graph torch.autograd.profiler torch.distributions.register_kl torch.os torch._C
+torch.autograd.graph.register_multi_grad_hook torch.autograd.profiler
+torch.distributions.register_kl torch.os torch._C
 torch.nn.functional.handle_torch_function torch.nn.functional.boolean_dispatch
 torch.nn.functional.has_torch_function torch.nn.functional.torch torch.nn.functional.Tensor
 """.split()

@@ -66,6 +66,16 @@ OWN_MODULE_ATTRS = frozenset(
 _NOT_CONFIGURATION = frozenset({"device", "dtype", "args", "kwargs", "self"})
 
 
+# Constructors and helpers a layer class offers on the class itself.
+LAYER_CLASS_ATTRS: dict[type, frozenset[str]] = {
+    nn.Embedding: frozenset({"from_pretrained"}),
+    nn.EmbeddingBag: frozenset({"from_pretrained"}),
+    nn.Transformer: frozenset({"generate_square_subsequent_mask"}),
+}
+# What those are when the program calls them (a classmethod bound to its class passes the
+# guard as a method; a staticmethod is a plain function, allowed by identity).
+LAYER_CLASS_FUNCTIONS = frozenset({id(nn.Transformer.generate_square_subsequent_mask)})
+
 # Instance methods only: a static or class method reached through an instance is not a method
 # bound to it, which the guard's call path does not accept (generate_square_subsequent_mask).
 _METHODS = (types.FunctionType,)
@@ -228,6 +238,8 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
         return name in DEVICE_ATTRS
     if type(obj).__module__ == "torch.return_types":
         return name in RETURN_TYPE_ATTRS
+    if isinstance(obj, type) and obj not in user_classes:
+        return name in LAYER_CLASS_ATTRS.get(obj, ())
     if isinstance(obj, type):
         return obj in user_classes and (
             _defined_by_program(obj, name, user_classes)

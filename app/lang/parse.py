@@ -53,7 +53,7 @@ IMPORTABLE_MODULES = frozenset(
     {
         "torch", "torch.nn", "torch.optim", "torch.nn.functional", "torch.utils",
         "torch.utils.data", "torch.autograd", "torch.nn.init", "torch.optim.lr_scheduler",
-        "torch.autograd.functional", "torch.func",
+        "torch.autograd.functional", "torch.func", "torch.autograd.graph",
         "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
         "random", "functools", "itertools", "collections", "time", "string", "unicodedata",
         "dataclasses",

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn, optim
 from torch.utils import data as torch_data
 
-from app.lang import policy
+from app.lang import checked, policy
 
 
 class Namespace:
@@ -229,6 +229,9 @@ def _torch_namespace() -> Namespace:
             "torch.autograd.functional",
             _enumerate(autograd_functional, "torch.autograd.functional"),
         ),
+        graph=Namespace(
+            "torch.autograd.graph", {"saved_tensors_hooks": checked.saved_tensors_hooks}
+        ),
     )
     cuda_ns = Namespace(
         "torch.cuda",
@@ -237,8 +240,11 @@ def _torch_namespace() -> Namespace:
     computing = {
         name: _namespace(f"torch.{name}", _enumerate(module, f"torch.{name}"))
         for name, module in (("linalg", torch.linalg), ("fft", torch.fft),
-                             ("special", torch.special), ("func", func))
+                             ("special", torch.special))
     }  # fmt: skip
+    computing["func"] = _namespace(
+        "torch.func", _enumerate(func, "torch.func"), functional_call=checked.functional_call
+    )
     distributions_ns = _namespace(
         "torch.distributions",
         _enumerate(distributions, "torch.distributions", _distribution_class),
@@ -292,6 +298,7 @@ def module_table(pyplot: Any) -> dict[str, Any]:
         "torch.fft": TORCH.member("fft"),
         "torch.special": TORCH.member("special"),
         "torch.func": TORCH.member("func"),
+        "torch.autograd.graph": TORCH.member("autograd").member("graph"),
         "torch.distributions": TORCH.member("distributions"),
         "numpy": NUMPY,
         "matplotlib": Namespace("matplotlib", {"pyplot": pyplot}),

@@ -389,10 +389,10 @@ MODULE_LEAKS = [
     ("torch_fx", "import torch\nf = torch.fx", "not_allowed", "torch.fx"),
     ("torch_package", "import torch\np = torch.package", "not_allowed", "torch.package"),
     (
-        "torch_autograd_graph",
-        "import torch\ng = torch.autograd.graph",
+        "torch_autograd_graph_hooks",
+        "import torch\ng = torch.autograd.graph.register_multi_grad_hook",
         "not_allowed",
-        "torch.autograd.graph",
+        "torch.autograd.graph.register_multi_grad_hook",
     ),
     ("torch_cuda_memory", "import torch\nm = torch.cuda.memory", "not_allowed", "torch.cuda"),
     ("np_ctypeslib", "import numpy as np\nc = np.ctypeslib", "not_allowed", "numpy.ctypeslib"),
@@ -1536,7 +1536,7 @@ SURFACE = [
         "y = torch.func.functional_call(m, {'weight_ih_l0': torch.ones(1)}, "
         "(torch.ones(5, 1, 256),))",
         "not_allowed",
-        _gone("torch.func.functional_call", _SHAPES),
+        "must have the shape, dtype and device of the module's own",
     ),
     (
         "register_parametrization",
@@ -2029,6 +2029,42 @@ LANGUAGE_DOORS = [
         "interp",
     ),
     ("time_sleep_long", "import time\ntime.sleep(3600)", "limit", "max_sleep_s"),
+    (
+        "functional_call_small_weight",
+        "import torch\nm = torch.nn.LSTM(4, 4)\n"
+        "y = torch.func.functional_call(m, {'weight_ih_l0': torch.ones(1)},\n"
+        "    (torch.ones(2, 1, 4),))",
+        "not_allowed",
+        "shape, dtype and device",
+    ),
+    (
+        "functional_call_unknown_name",
+        "import torch\nm = torch.nn.Linear(2, 2)\n"
+        "y = torch.func.functional_call(m, {'extra': torch.ones(1)}, (torch.ones(2),))",
+        "not_allowed",
+        "no parameter or buffer",
+    ),
+    (
+        "saved_tensors_unpack_other_shape",
+        "import torch\nx = torch.ones(3, requires_grad=True)\n"
+        "with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: torch.ones(1)):\n"
+        "    y = (x * x).sum()\ny.backward()",
+        "not_allowed",
+        "unpack must give back",
+    ),
+    (
+        "saved_tensors_hooks_node",
+        "import torch\nx = torch.ones(3, requires_grad=True)\n"
+        "g = (x * 2).grad_fn\nh = torch.autograd.graph.saved_tensors_hooks(g, g)",
+        "not_allowed",
+        "as a function",
+    ),
+    (
+        "transformer_mask_huge",
+        "import torch\nm = torch.nn.Transformer.generate_square_subsequent_mask(10**6)",
+        "limit",
+        "max_tensor_elements",
+    ),
     (
         "unicodedata_normalize_blowup",
         "import unicodedata\ns = unicodedata.normalize('NFKD', '\ufdfa' * 60000)",
