@@ -12,6 +12,7 @@ OUTCOMES: dict[str, tuple[str, str]] = {}
 
 CLASSES = {
     "refused": "(a) refused by the service as not_allowed/syntax (lack of support)",
+    "refused by design": "(a') refused as the snippet's header expects, for safety (# refused:)",
     "mismatch": "(b) ran, but differs from CPython + torch",
     "other": "(c) other (limit, timeout, crash, HTTP, reference failure)",
 }

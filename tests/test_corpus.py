@@ -41,7 +41,7 @@ CORPUS = ROOT / "tests" / "corpus"
 REFERENCE = ROOT / "tests" / "tools" / "corpus_reference.py"
 SNIPPETS = sorted(CORPUS.glob("*.py"))
 ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
-HEADER = re.compile(r"^#\s*(source|compare|note)\s*:\s*(.*\S)\s*$")
+HEADER = re.compile(r"^#\s*(source|compare|note|refused)\s*:\s*(.*\S)\s*$")
 # The service's wording of an exception (app/lang/errors.py clean_message): no "(Triggered
 # internally at ...)" notes and no file paths of the server.
 INTERNAL_NOTE = re.compile(r"\s*\(Triggered internally at [^)]*\)\.?")
@@ -270,6 +270,22 @@ def compare(mode: str, ref: dict[str, Any], status: int, body: Any) -> tuple[str
 def test_snippet_matches_cpython(corpus_runs: dict[str, dict[str, Any]], snippet: str) -> None:
     run = corpus_runs[snippet]
     status, body = run["service"]
+    refused = headers(CORPUS / snippet).get("refused")
+    if refused:  # refused by design: the header says for which reason, and the words to expect
+        error = body.get("error") if isinstance(body, dict) else None
+        words = refused[0].split(" -- ")[0].strip()
+        if (
+            status != 400
+            or not error
+            or error["type"] != "not_allowed"
+            or words not in error["message"]
+        ):
+            record(
+                snippet, "mismatch", f"expected a refusal naming {words!r}, got {status} {error}"
+            )
+            pytest.fail(f"expected a refusal naming {words!r}, got {status}: {body}", pytrace=False)
+        record(snippet, "refused by design", service_words(error))
+        return
     outcome = compare(compare_mode(CORPUS / snippet), run["reference"], status, body)
     record(snippet, *(outcome or ("pass", "")))
     if outcome:

@@ -168,3 +168,47 @@ def test_gpu_choice_follows_health(ui) -> None:
         "() => !document.querySelector('#device-select option[value=\"cuda\"]').disabled"
     )
     assert page.text_content("#server-device") == "GPU available"
+
+
+CUSTOM_FUNCTION_TUTORIAL = """class MyReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return input.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, = ctx.saved_tensors
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input
+
+x = torch.tensor([-1.0, 2.0, 3.0], requires_grad=True)
+y = MyReLU.apply(x * 2)
+loss = y.sum()
+loss.backward()
+print("{:.1f}".format(loss.item()), x.grad)
+"""
+
+
+def test_tutorial_code_without_imports_runs_and_names_its_function(ui) -> None:
+    """A custom autograd Function pasted as a tutorial has it (no import line): the graph names
+    the program's own node, and the page says which names are there already."""
+    ui.goto("/")
+    page = ui.page
+    assert "imported already" in page.inner_text("#names-hint")
+    page.wait_for_function("() => window.gradtrace && window.gradtrace.editor")
+    page.evaluate("src => window.gradtrace.editor.setValue(src)", CUSTOM_FUNCTION_TUTORIAL)
+    page.click("#run-btn")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#graph-canvas svg g.node')]"
+        ".some(g => g.textContent.includes('MyReLUBackward'))",
+        timeout=RUN_TIMEOUT_MS,
+    )
+    texts = " | ".join(node_texts(page))
+    assert "MulBackward0" in texts and "SumBackward0" in texts, texts
+    page.wait_for_function(
+        "() => document.body.innerText.includes('10.0 tensor([0., 2., 2.])')",
+        timeout=RUN_TIMEOUT_MS,
+    )
+    assert not ui.errors, ui.errors
