@@ -226,8 +226,6 @@ class Guard:
         get_attribute allowed that attribute) passes when ``func`` is its bound method."""
         if id(func) in _ALLOWED_CALLABLES or id(func) in self.builtin_ids:
             return
-        if id(func) in attributes.LAYER_CLASS_FUNCTIONS:
-            return
         if isinstance(func, UserFunction):
             return
         if method == "step" and _is_scheduler_step_wrapper(func, owner):
@@ -260,6 +258,8 @@ class Guard:
             and self.attribute_allowed(bound_to, name)
         ):
             return  # a method reached through an allowed attribute of its object
+        if id(func) in attributes.LAYER_CLASS_FUNCTIONS:
+            return  # a staticmethod of a layer class (Transformer.generate_square_subsequent_mask)
         raise NotAllowed(f"calling {_describe(func)} is not allowed")
 
     def is_program_code(self, func: Any) -> bool:
