@@ -12,16 +12,17 @@ import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
-from app.api import app_settings, job_pool
-from app.api.errors import JSONBytesResponse, error_response
+from app.api.deps import PoolDep, SettingsDep
+from app.api.envelope import error_response
+from app.api.responses import JSONBytesResponse
 from app.config import Settings
 from app.encoding import dumps
 from app.graph import RenderError, render_svg_async
-from app.jobs.pool import JobPool
-from app.jobs.worker import run_graph_job, unpack_result
+from app.jobs.protocol import JobBackend, unpack_result
+from app.jobs.worker.graph_jobs import run_graph_job
 from app.schemas import SEED_PROGRAM, Device, ErrorResponse, GraphRequest, GraphResponse
 
 router = APIRouter(prefix="/api", tags=["graph"])
@@ -105,8 +106,8 @@ async def post_graph(
         ),
     ],
     http: Request,
-    settings: Annotated[Settings, Depends(app_settings)],
-    pool: Annotated[JobPool, Depends(job_pool)],
+    settings: SettingsDep,
+    pool: PoolDep,
 ) -> Response:
     outcome = await build_graph(payload, settings, pool, http.app.state.render_slots)
     return JSONBytesResponse(outcome.body)
@@ -125,8 +126,8 @@ async def post_graph(
 )
 async def get_graph_svg(
     http: Request,
-    settings: Annotated[Settings, Depends(app_settings)],
-    pool: Annotated[JobPool, Depends(job_pool)],
+    settings: SettingsDep,
+    pool: PoolDep,
     source: Annotated[str, Query(description="The program.", examples=[SEED_PROGRAM])],
     device: Annotated[Device, Query()] = "auto",
     show_saved: Annotated[bool, Query()] = False,
@@ -144,7 +145,7 @@ async def get_graph_svg(
 async def build_graph(
     payload: GraphRequest,
     settings: Settings,
-    pool: JobPool,
+    pool: JobBackend,
     render_slots: asyncio.Semaphore,
 ) -> GraphOutcome:
     """Run the job, lay out the SVG, and assemble the response body with its timings."""

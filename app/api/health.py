@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from app import __version__
-from app.api import app_settings, job_pool
-from app.config import Settings
-from app.jobs.pool import JobPool
+from app.api.deps import PoolDep
 from app.schemas import HealthResponse, QueueInfo
 
 router = APIRouter(tags=["health"])
@@ -25,8 +21,7 @@ router = APIRouter(tags=["health"])
 )
 async def health(
     request: Request,
-    settings: Annotated[Settings, Depends(app_settings)],
-    pool: Annotated[JobPool, Depends(job_pool)],
+    pool: PoolDep,
 ) -> HealthResponse:
     return HealthResponse(
         status="ok",

@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.errors import error_response
+from app.api.envelope import error_response
 
 MAX_CLIENTS = 10_000  # buckets kept; the least recently seen are forgotten first
 

@@ -221,8 +221,8 @@ class RedisRunStore:
         """End every run not yet ended, as ``SQLiteRunStore`` does at start-up.
 
         Scale-out web replicas do not call this (other replicas' runs are alive); it is for a
-        whole-cluster restart, and the lease reaper (``app.jobs.remote_runs``) ends runs one by
-        one otherwise.
+        whole-cluster restart, and the lease reaper (``app.jobs.celery.run_manager``) ends runs
+        one by one otherwise.
         """
         ended = []
         for run_id in self.open_runs():

@@ -157,7 +157,7 @@ def run_graph_step_job(
     """The autograd graph of one training step's loss, in the shape of POST /api/graph
     (with ``render_svg``, a small graph comes laid out, as from run_graph_job)."""
     from app.graph import walk
-    from app.jobs.worker import graph_result
+    from app.jobs.worker.graph_jobs import graph_result
     from app.training.loop import graph_step
 
     use_limits(limits)

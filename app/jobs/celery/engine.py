@@ -27,8 +27,10 @@ from typing import Any
 from celery import Celery
 
 from app.config import ProgramLimits, Settings, TrainingLimits
-from app.jobs.training_jobs import predict_job, run_graph_step_job, run_training_job
-from app.jobs.worker import ping, run_graph_job
+from app.jobs.protocol import JOB_KINDS
+from app.jobs.worker.graph_jobs import run_graph_job
+from app.jobs.worker.process import ping
+from app.jobs.worker.training_jobs import predict_job, run_graph_step_job, run_training_job
 
 # Job name (also the Celery task name after "gradtrace.") -> the function a worker runs.
 JOBS: dict[str, Callable[..., Any]] = {
@@ -44,7 +46,7 @@ DEVICE_ARGUMENT = {"graph": 1, "train": 3}
 
 # Programs and runs have queues of their own, as they have pools of their own when embedded, so
 # a worker can be dedicated to either. "-cuda" queues are consumed only by workers with a GPU.
-QUEUES = ("programs", "runs")
+QUEUES = tuple(kind.queue for kind in JOB_KINDS)  # ("programs", "runs")
 CUDA_SUFFIX = "-cuda"
 TASK_PREFIX = "gradtrace."
 # Run tasks have the id "run-<run id>", so any replica can revoke one knowing only the run.

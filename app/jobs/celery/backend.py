@@ -1,12 +1,12 @@
-"""RemoteJobs: the ``JobBackend`` of scale-out mode. Jobs go to Celery workers through Redis.
+"""CeleryJobs: the ``JobBackend`` of scale-out mode. Jobs go to Celery workers through Redis.
 
-Same contract as the embedded ``JobPool``: ``Saturated`` past ``capacity`` jobs in flight from
-this replica, ``ProgramError("timeout")`` when the worker killed the job at its time limit,
-``ProgramError("crash")`` when the worker process died under it; what the job returns comes
-back as it was (JSON-safe dicts). Two waits bound every job: ``queue_wait_s`` for a worker to
-start it (else ``NoWorker``, a 503 with Retry-After) and then its time limit plus a grace for
-the result. A request that goes away (the client disconnected) revokes its job, killing the
-worker child that runs it, as the embedded pool does.
+Same contract as the embedded ``JobPool`` (``app.jobs.protocol``): ``Saturated`` past
+``capacity`` jobs in flight from this replica, ``ProgramError("timeout")`` when the worker
+killed the job at its time limit, ``ProgramError("crash")`` when the worker process died under
+it; what the job returns comes back as it was (JSON-safe dicts). Two waits bound every job:
+``queue_wait_s`` for a worker to start it (else ``NoWorker``, a 503 with Retry-After) and then
+its time limit plus a grace for the result. A request that goes away (the client disconnected)
+revokes its job, killing the worker child that runs it, as the embedded pool does.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from app.config import Settings
-from app.jobs.engine import (
+from app.jobs.celery.engine import (
     DEVICE_ARGUMENT,
     JOB_NAMES,
     crash_message,
@@ -34,9 +34,8 @@ from app.jobs.engine import (
     task_name,
     timeout_message,
 )
-from app.jobs.pool import Saturated
-from app.jobs.results import QueueWaitExpired, ResultWaiter, RunTimeExpired
-from app.jobs.worker import JobFailed
+from app.jobs.celery.results import QueueWaitExpired, ResultWaiter, RunTimeExpired
+from app.jobs.protocol import JobFailed, JobKind, Saturated
 from app.lang.errors import ProgramError
 
 log = logging.getLogger("gradtrace.jobs")
@@ -69,7 +68,7 @@ class JobRevoked(Exception):
     """The job was revoked before it finished (a run cancelled through another replica)."""
 
 
-class RemoteJobs:
+class CeleryJobs:
     """Submit jobs of one kind ("programs" or "runs") to Celery; see the module docstring."""
 
     def __init__(
@@ -99,45 +98,32 @@ class RemoteJobs:
         self.job_name = job_name
         self.revoke_on_cancel = revoke_on_cancel
         self.in_flight = 0
-        # Live worker processes, and whether one has a GPU: kept up to date by scale_out.
+        # Live worker processes, and whether one has a GPU: kept up to date by services.py.
         self.workers = 0
         self.cuda = False
 
     @classmethod
-    def for_programs(
-        cls, celery: Celery, waiter: ResultWaiter, settings: Settings, replica_id: str
-    ) -> RemoteJobs:
+    def for_kind(
+        cls,
+        kind: JobKind,
+        celery: Celery,
+        waiter: ResultWaiter,
+        settings: Settings,
+        replica_id: str,
+    ) -> CeleryJobs:
+        """The backend for one kind of job (``protocol.PROGRAMS`` or ``protocol.RUNS``)."""
         return cls(
             celery,
             waiter,
-            kind="programs",
+            kind=kind.queue,
             replica_id=replica_id,
-            timeout_s=settings.job_timeout_s,
-            queue_wait_s=settings.queue_wait_s,
-            max_queue=settings.max_queue,
-            timeout_setting="job_timeout_s",
-            queue_setting="queue_wait_s",
-            job_name="the program",
-            revoke_on_cancel=True,
-        )
-
-    @classmethod
-    def for_runs(
-        cls, celery: Celery, waiter: ResultWaiter, settings: Settings, replica_id: str
-    ) -> RemoteJobs:
-        # A run may wait behind other runs for as long as one of them may last.
-        return cls(
-            celery,
-            waiter,
-            kind="runs",
-            replica_id=replica_id,
-            timeout_s=settings.run_timeout_s,
-            queue_wait_s=settings.run_timeout_s,
-            max_queue=settings.max_runs_in_flight,
-            timeout_setting="run_timeout_s",
-            queue_setting="run_timeout_s",
-            job_name="the training run",
-            revoke_on_cancel=False,  # a web replica stopping must not stop the runs it started
+            timeout_s=kind.timeout_s(settings),
+            queue_wait_s=kind.queue_wait_s(settings),
+            max_queue=kind.capacity(settings),
+            timeout_setting=kind.timeout_setting,
+            queue_setting=kind.queue_wait_setting,
+            job_name=kind.job_name,
+            revoke_on_cancel=kind.revoke_on_cancel,
         )
 
     def start(self) -> None:
