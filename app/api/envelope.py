@@ -6,6 +6,7 @@ Program mistakes are 4xx, never 5xx: a 500 means a bug in gradtrace.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.api.responses import StrictJSONResponse
@@ -33,7 +34,7 @@ def error_response(
     line: int | None = None,
     column: int | None = None,
     limit: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> StrictJSONResponse:
     """A response in the error envelope; ``extra`` keys go next to ``error`` (e.g. detail)."""

@@ -75,6 +75,7 @@ class RateLimit:
         if self.trust_forwarded:  # behind our own proxy, the first hop is the real client
             for name, value in scope.get("headers", []):
                 if name == b"x-forwarded-for":
-                    return value.decode("latin-1").split(",")[0].strip()
+                    first: str = value.decode("latin-1").split(",")[0].strip()
+                    return first
         client = scope.get("client")
-        return client[0] if client else "unknown"
+        return str(client[0]) if client else "unknown"

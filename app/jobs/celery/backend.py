@@ -176,7 +176,8 @@ class CeleryJobs:
             raise self._timeout(limit) from None
         finally:
             self.in_flight -= 1
-        return self._outcome(meta, limit)
+        result: T = self._outcome(meta, limit)
+        return result
 
     def revoke(self, task_id: str, *, terminate: bool = True) -> None:
         """Drop a job from the queue on every worker, and kill the child running it (in the

@@ -207,7 +207,7 @@ def worker_context() -> multiprocessing.context.BaseContext:
 
 
 def _stop(pool: ProcessPool) -> None:
-    pool.stop()
+    pool.stop()  # type: ignore[no-untyped-call]
     try:
         pool.join(timeout=10)
     except Exception:  # shutting down: log and move on

@@ -221,10 +221,10 @@ def reset_process_state() -> None:
     torch.set_default_dtype(torch.float32)
     torch.set_default_device(None)
     torch.autograd.set_detect_anomaly(False)
-    torch.set_printoptions(profile="default")
+    torch.set_printoptions(profile="default")  # type: ignore[no-untyped-call]
     torch.set_num_threads(1)
     reseed()  # a program that seeds must not make the next person's numbers predictable
     # Autograd graphs hold reference cycles; collect them now rather than in the next job's time.
     gc.collect()
-    if torch.cuda.is_initialized():
+    if torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
         torch.cuda.empty_cache()  # hand the finished program's GPU memory back
