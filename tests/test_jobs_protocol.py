@@ -59,8 +59,8 @@ def test_each_backend_reads_a_kind_from_the_same_settings(tmp_path: Path) -> Non
     finally:
         programs.close()
         runs.close()
-    remote_programs = CeleryJobs.for_kind(PROGRAMS, None, None, settings, "r1")  # type: ignore[arg-type]
-    remote_runs = CeleryJobs.for_kind(RUNS, None, None, settings, "r1")  # type: ignore[arg-type]
+    remote_programs = CeleryJobs(PROGRAMS, None, None, settings, "r1")  # type: ignore[arg-type]
+    remote_runs = CeleryJobs(RUNS, None, None, settings, "r1")  # type: ignore[arg-type]
     assert (remote_programs.kind, remote_programs.timeout_s, remote_programs.capacity) == (
         "programs",
         4.0,

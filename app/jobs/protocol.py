@@ -137,6 +137,16 @@ RUNS = JobKind(
 JOB_KINDS = (PROGRAMS, RUNS)
 
 
+def timeout_message(job_name: str, limit: float, setting: str) -> str:
+    """The words of a time-limit error, the same from both backends."""
+    return f"{job_name} ran longer than the {limit:g} s limit ({setting})"
+
+
+def crash_message(job_name: str, how: str) -> str:
+    """The words of a crash error (``how``: "killed by SIGKILL", "exit code 70"...)."""
+    return f"{job_name} crashed the worker process ({how}); a fresh worker replaces it"
+
+
 def unpack_result(outcome: dict[str, Any]) -> dict[str, Any]:
     """The web process's side of a graph job's result: raise what the worker returned as an
     error (``{"error": ...}`` for a ProgramError, ``{"internal_error": traceback}`` for a bug)."""

@@ -26,16 +26,14 @@ from app.config import Settings
 from app.jobs.celery.engine import (
     DEVICE_ARGUMENT,
     JOB_NAMES,
-    crash_message,
     encode_args,
     lost_worker_detail,
     queue_for,
     run_task_id,
     task_name,
-    timeout_message,
 )
 from app.jobs.celery.results import QueueWaitExpired, ResultWaiter, RunTimeExpired
-from app.jobs.protocol import JobFailed, JobKind, Saturated
+from app.jobs.protocol import JobFailed, JobKind, Saturated, crash_message, timeout_message
 from app.lang.errors import ProgramError
 
 log = logging.getLogger("gradtrace.jobs")
@@ -73,58 +71,27 @@ class CeleryJobs:
 
     def __init__(
         self,
-        celery: Celery,
-        waiter: ResultWaiter,
-        *,
-        kind: str,
-        replica_id: str,
-        timeout_s: float,
-        queue_wait_s: float,
-        max_queue: int,
-        timeout_setting: str,
-        queue_setting: str,
-        job_name: str,
-        revoke_on_cancel: bool,
-    ) -> None:
-        self.celery = celery
-        self.waiter = waiter
-        self.kind = kind
-        self.replica_id = replica_id
-        self.timeout_s = timeout_s
-        self.queue_wait_s = queue_wait_s
-        self.capacity = max_queue
-        self.timeout_setting = timeout_setting
-        self.queue_setting = queue_setting
-        self.job_name = job_name
-        self.revoke_on_cancel = revoke_on_cancel
-        self.in_flight = 0
-        # Live worker processes, and whether one has a GPU: kept up to date by services.py.
-        self.workers = 0
-        self.cuda = False
-
-    @classmethod
-    def for_kind(
-        cls,
         kind: JobKind,
         celery: Celery,
         waiter: ResultWaiter,
         settings: Settings,
         replica_id: str,
-    ) -> CeleryJobs:
-        """The backend for one kind of job (``protocol.PROGRAMS`` or ``protocol.RUNS``)."""
-        return cls(
-            celery,
-            waiter,
-            kind=kind.queue,
-            replica_id=replica_id,
-            timeout_s=kind.timeout_s(settings),
-            queue_wait_s=kind.queue_wait_s(settings),
-            max_queue=kind.capacity(settings),
-            timeout_setting=kind.timeout_setting,
-            queue_setting=kind.queue_wait_setting,
-            job_name=kind.job_name,
-            revoke_on_cancel=kind.revoke_on_cancel,
-        )
+    ) -> None:
+        self.celery = celery
+        self.waiter = waiter
+        self.kind = kind.queue
+        self.replica_id = replica_id
+        self.timeout_s = kind.timeout_s(settings)
+        self.queue_wait_s = kind.queue_wait_s(settings)
+        self.capacity = kind.capacity(settings)
+        self.timeout_setting = kind.timeout_setting
+        self.queue_setting = kind.queue_wait_setting
+        self.job_name = kind.job_name
+        self.revoke_on_cancel = kind.revoke_on_cancel
+        self.in_flight = 0
+        # Live worker processes, and whether one has a GPU: kept up to date by services.py.
+        self.workers = 0
+        self.cuda = False
 
     def start(self) -> None:
         """Nothing to start: the workers are separate processes (``gradtrace worker``)."""

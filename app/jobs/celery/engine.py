@@ -113,16 +113,6 @@ def make_celery(settings: Settings, *, results: bool = True) -> Celery:
     return celery
 
 
-def timeout_message(job_name: str, limit: float, setting: str) -> str:
-    """The words of a time-limit error, the same as the embedded pool's."""
-    return f"{job_name} ran longer than the {limit:g} s limit ({setting})"
-
-
-def crash_message(job_name: str, how: str) -> str:
-    """The words of a crash error, the same as the embedded pool's."""
-    return f"{job_name} crashed the worker process ({how}); a fresh worker replaces it"
-
-
 def lost_worker_detail(message: str) -> str:
     """Celery's "Worker exited prematurely: signal 9 (SIGKILL) Job: 3." as "killed by SIGKILL"."""
     signal_name = re.search(r"\((SIG[A-Z0-9]+)\)", message)

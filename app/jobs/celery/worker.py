@@ -34,16 +34,14 @@ from app.jobs.celery.engine import (
     CUDA_SUFFIX,
     JOBS,
     QUEUES,
-    crash_message,
     decode_args,
     lost_worker_detail,
     make_celery,
     task_name,
-    timeout_message,
 )
 from app.jobs.celery.lease import RunLease
 from app.jobs.celery.registry import WorkerRegistry
-from app.jobs.protocol import JOB_KINDS, RUNS
+from app.jobs.protocol import JOB_KINDS, RUNS, crash_message, timeout_message
 from app.jobs.worker.fence import MAX_FILE_BYTES
 from app.jobs.worker.process import init_worker
 from app.runs.redis_store import RedisRunStore

@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from pebble import ProcessExpired, ProcessPool
 
 from app.config import Settings
-from app.jobs.protocol import JobKind, Saturated
+from app.jobs.protocol import JobKind, Saturated, crash_message, timeout_message
 from app.jobs.worker.fence import THREAD_ENV
 from app.jobs.worker.process import init_worker, ping, run_job
 from app.lang.errors import ProgramError
@@ -120,11 +120,8 @@ class JobPool:
         try:
             return await asyncio.wrap_future(self._schedule(fn, args, limit))
         except TimeoutError:
-            raise ProgramError(
-                "timeout",
-                f"{self.job_name} ran longer than the {limit:g} s limit ({self.timeout_setting})",
-                limit=self.timeout_setting,
-            ) from None
+            message = timeout_message(self.job_name, limit, self.timeout_setting)
+            raise ProgramError("timeout", message, limit=self.timeout_setting) from None
         except ProcessExpired as error:
             raise _crash(error.exitcode) from None
         except BrokenProcessPool:
@@ -225,7 +222,4 @@ def _crash(exitcode: int | None) -> ProgramError:
         how = f"exit code {exitcode}"
     else:
         how = "the worker pool broke"
-    return ProgramError(
-        "crash",
-        f"the program crashed the worker process ({how}); a fresh worker replaces it",
-    )
+    return ProgramError("crash", crash_message("the program", how))
