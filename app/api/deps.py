@@ -1,5 +1,6 @@
 """The dependencies routes annotate, as ``Annotated`` aliases: ``SettingsDep``, ``PoolDep``,
-``RunManagerDep``, ``RunStoreDep``.
+``RunManagerDep``, ``RunStoreDep``, and the app state the lifespan sets (``DeviceDep``,
+``NotifierDep``, ``RenderSlotsDep``).
 
 They give the interfaces both job backends implement (``app.jobs.protocol``), never the
 embedded classes, so a route works unchanged in scale-out mode. They are ``async def`` although
@@ -9,13 +10,15 @@ hop on every request.
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 
 from app.config import Settings
 from app.jobs.protocol import JobBackend, RunManager
 from app.runs.records import RunStore
+from app.runs.stream import AppendNotifier
 
 
 async def app_settings(request: Request) -> Settings:
@@ -42,7 +45,28 @@ async def run_store(request: Request) -> RunStore:
     return store
 
 
+async def server_device(request: Request) -> Literal["cpu", "cuda"]:
+    """What "auto" means here: "cuda" when this server (scale-out: a live worker) has a GPU."""
+    device: Literal["cpu", "cuda"] = request.app.state.device
+    return device
+
+
+async def append_notifier(request: Request) -> AppendNotifier:
+    """Wakes SSE readers when a run's log grows."""
+    notifier: AppendNotifier = request.app.state.notifier
+    return notifier
+
+
+async def render_slots(request: Request) -> asyncio.Semaphore:
+    """The dot processes this web process may run at once (layouts are CPU-bound)."""
+    slots: asyncio.Semaphore = request.app.state.render_slots
+    return slots
+
+
 SettingsDep = Annotated[Settings, Depends(app_settings)]
 PoolDep = Annotated[JobBackend, Depends(job_pool)]
 RunManagerDep = Annotated[RunManager, Depends(run_manager)]
 RunStoreDep = Annotated[RunStore, Depends(run_store)]
+DeviceDep = Annotated[Literal["cpu", "cuda"], Depends(server_device)]
+NotifierDep = Annotated[AppendNotifier, Depends(append_notifier)]
+RenderSlotsDep = Annotated[asyncio.Semaphore, Depends(render_slots)]

@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
 
-from app.api.deps import PoolDep, SettingsDep
+from app.api.deps import PoolDep, RenderSlotsDep, SettingsDep
 from app.api.envelope import error_response
 from app.api.responses import JSONBytesResponse
 from app.config import Settings
@@ -105,11 +105,11 @@ async def post_graph(
             }
         ),
     ],
-    http: Request,
     settings: SettingsDep,
     pool: PoolDep,
+    slots: RenderSlotsDep,
 ) -> Response:
-    outcome = await build_graph(payload, settings, pool, http.app.state.render_slots)
+    outcome = await build_graph(payload, settings, pool, slots)
     return JSONBytesResponse(outcome.body)
 
 
@@ -125,15 +125,15 @@ async def post_graph(
     "errors still come back as JSON.",
 )
 async def get_graph_svg(
-    http: Request,
     settings: SettingsDep,
     pool: PoolDep,
+    slots: RenderSlotsDep,
     source: Annotated[str, Query(description="The program.", examples=[SEED_PROGRAM])],
     device: Annotated[Device, Query()] = "auto",
     show_saved: Annotated[bool, Query()] = False,
 ) -> Response:
     payload = GraphRequest(source=source, device=device, show_saved=show_saved)
-    outcome = await build_graph(payload, settings, pool, http.app.state.render_slots)
+    outcome = await build_graph(payload, settings, pool, slots)
     if outcome.svg is None:
         problem = outcome.svg_error or {"reason": "render", "message": "no SVG was made"}
         if problem["reason"] == "timeout":

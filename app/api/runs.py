@@ -7,11 +7,19 @@ import asyncio
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query
 from fastapi.responses import Response
 from sse_starlette.sse import EventSourceResponse
 
-from app.api.deps import PoolDep, RunManagerDep, RunStoreDep, SettingsDep
+from app.api.deps import (
+    DeviceDep,
+    NotifierDep,
+    PoolDep,
+    RenderSlotsDep,
+    RunManagerDep,
+    RunStoreDep,
+    SettingsDep,
+)
 from app.api.envelope import error_response
 from app.api.graph import graph_response
 from app.api.responses import JSONBytesResponse, StrictJSONResponse
@@ -52,11 +60,11 @@ async def create_run(
             openapi_examples={"seed_004": {"value": get_preset("seed-004-linear-model")["config"]}}
         ),
     ],
-    request: Request,
     manager: RunManagerDep,
     settings: SettingsDep,
+    device: DeviceDep,
 ) -> Response:
-    if config.device == "cuda" and request.app.state.device != "cuda":
+    if config.device == "cuda" and device != "cuda":
         return error_response(
             400, "runtime", 'CUDA is not available on this server; use device "cpu" or "auto"'
         )
@@ -140,10 +148,10 @@ async def predict(
 )
 async def run_graph(
     run_id: RunId,
-    request: Request,
     store: RunStoreDep,
     settings: SettingsDep,
     pool: PoolDep,
+    slots: RenderSlotsDep,
     render_svg: bool = True,
     show_saved: bool = False,
 ) -> Response:
@@ -160,7 +168,6 @@ async def run_graph(
         settings.training_limits(),
         render_svg,
     )
-    slots = request.app.state.render_slots
     outcome = await graph_response(result, render_svg, settings, slots, started)
     return JSONBytesResponse(outcome.body)
 
@@ -175,9 +182,9 @@ async def run_graph(
 )
 async def run_event_stream(
     run_id: RunId,
-    request: Request,
     store: RunStoreDep,
     settings: SettingsDep,
+    notifier: NotifierDep,
     last_event_id: Annotated[str | None, Header()] = None,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
@@ -192,7 +199,7 @@ async def run_event_stream(
         run_id,
         resume_from,
         poll_interval=settings.sse_poll_s,
-        notifier=request.app.state.notifier,
+        notifier=notifier,
     )
     return EventSourceResponse(
         events, ping=settings.sse_ping_s, headers={"Cache-Control": "no-store"}
