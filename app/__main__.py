@@ -121,14 +121,14 @@ def worker_command(args: argparse.Namespace) -> int:
         )
         return 2
     queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else None
-    from app.jobs.engine import QUEUES
+    from app.jobs.celery.engine import QUEUES
 
     unknown = sorted(set(queues or ()) - set(QUEUES))
     if unknown:
         print(f"gradtrace worker: unknown queue(s) {unknown}; use {list(QUEUES)}", file=sys.stderr)
         return 2
 
-    from app.jobs.engine_worker import run_worker
+    from app.jobs.celery.worker import run_worker
 
     return run_worker(settings, queues, args.concurrency, args.log_level)
 
@@ -136,7 +136,8 @@ def worker_command(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gradtrace`` console script."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    code: int = args.run(args)
+    return code
 
 
 if __name__ == "__main__":

@@ -12,15 +12,17 @@ from pathlib import Path
 import torch
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.api import graph, health, pages, runs
-from app.api.errors import BodyGuard, StrictJSONResponse, install_error_handlers
+from app.api.body_guard import BodyGuard
+from app.api.handlers import install_error_handlers
 from app.api.ratelimit import RateLimit
+from app.api.responses import StrictJSONResponse
 from app.config import Settings, get_settings
-from app.jobs.pool import JobPool
-from app.jobs.runs import RunManager
+from app.jobs.local.pool import JobPool
+from app.jobs.local.run_manager import LocalRunManager
+from app.jobs.protocol import PROGRAMS, RUNS
 from app.runs.store import SQLiteRunStore
 from app.runs.stream import AppendNotifier
 
@@ -53,15 +55,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.redis_url:  # scale-out: jobs and runs go through Redis (docs/deploy.md)
-            from app.jobs.scale_out import scale_out_services
+            from app.jobs.celery.services import scale_out_services
 
             async with scale_out_services(app, settings):
                 yield
             return
-        pool = JobPool.from_settings(settings)
-        run_pool = JobPool.for_runs(settings)
+        pool = JobPool.for_kind(PROGRAMS, settings)
+        run_pool = JobPool.for_kind(RUNS, settings)
         app.state.pool = pool
-        app.state.runs = await asyncio.to_thread(open_runs, settings, run_pool, app)
+        app.state.run_manager = await asyncio.to_thread(open_run_manager, settings, run_pool, app)
         pool.start()
         run_pool.start()
         try:
@@ -70,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.info("gradtrace ready: %d workers on %s", settings.workers, app.state.device)
             yield
         finally:
-            await app.state.runs.close()
+            await app.state.run_manager.close()
             await asyncio.gather(asyncio.to_thread(pool.close), asyncio.to_thread(run_pool.close))
 
     app = FastAPI(
@@ -105,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def open_runs(settings: Settings, pool: JobPool, app: FastAPI) -> RunManager:
+def open_run_manager(settings: Settings, pool: JobPool, app: FastAPI) -> LocalRunManager:
     """The durable run store (SQLite under data_dir) and the manager of runs in flight.
 
     Runs a previous server left queued or running lost their worker with it: they are ended
@@ -118,18 +120,15 @@ def open_runs(settings: Settings, pool: JobPool, app: FastAPI) -> RunManager:
     ended = store.mark_interrupted_runs("the server restarted before the run finished")
     if ended:
         log.warning("ended %d run(s) cut off by a restart", len(ended))
-    return RunManager(store, pool, app.state.device)
+    return LocalRunManager(store, pool, app.state.device)
 
 
 def _mount_files(app: FastAPI) -> None:
-    """/static from the repository's static/ (or the copy bundled in a wheel), and the
-    Jinja2 templates in app.state.templates."""
+    """/static from the repository's static/ (or the copy bundled in a wheel); the templates
+    are app.api.pages' own."""
     static = _first_dir(REPO_DIR / "static", APP_DIR / "_static")
     if static is not None:
         app.mount("/static", StaticFiles(directory=static), name="static")
-    templates = _first_dir(REPO_DIR / "templates", APP_DIR / "_templates")
-    if templates is not None:
-        app.state.templates = Jinja2Templates(directory=templates)
 
 
 def _first_dir(*candidates: Path) -> Path | None:

@@ -37,7 +37,8 @@ def tensor_text(t: torch.Tensor) -> str:
         contents = None
     if contents is None:
         return str(t)
-    text = torch.Tensor.__repr__(t, tensor_contents=contents)
+    # tensor_contents is a keyword of PyTorch's __repr__ that its type hints leave out.
+    text: str = torch.Tensor.__repr__(t, tensor_contents=contents)  # type: ignore[call-arg,no-untyped-call]
     if type(t) is torch.nn.Parameter:
         return "Parameter containing:\n" + text
     return text

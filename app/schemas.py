@@ -1,4 +1,5 @@
-"""Request and response models of the JSON API, shared by app/api and the OpenAPI page."""
+"""Request and response models of the JSON API (programs, runs, health), shared by app/api and
+the OpenAPI page."""
 
 from __future__ import annotations
 
@@ -145,3 +146,15 @@ class HealthResponse(BaseModel):
     workers: int
     device: Literal["cpu", "cuda"]
     queue: QueueInfo
+
+
+# No docstrings on these two: they would become descriptions in the OpenAPI schema.
+class RunCreated(BaseModel):
+    id: str
+    status: str
+    events_url: str
+
+
+class PredictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    inputs: list[list[float]] = Field(min_length=1, max_length=1_000)

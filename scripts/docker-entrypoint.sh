@@ -28,7 +28,7 @@ import urllib.request
 if sys.argv[1] == "worker":
     import redis
 
-    from app.jobs.registry import WorkerRegistry
+    from app.jobs.celery.registry import WorkerRegistry
 
     client = redis.Redis.from_url(
         os.environ["GRADTRACE_REDIS_URL"], socket_timeout=3, decode_responses=True

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Shared set-up for scripts/serve.sh and scripts/test.sh; also runnable on its own.
+# Shared set-up for scripts/serve.sh and scripts/test.sh; also runnable on its own:
+#
+#   scripts/setup.sh serve   what serving needs: Graphviz, .venv with torch and gradtrace (plus
+#                            the scale-out extra, Celery and redis-py, when GRADTRACE_REDIS_URL
+#                            is set)
+#   scripts/setup.sh [test]  all of that and what the tests and checks need: Chromium and its
+#                            driver, redis-server, docker-compose, gradtrace[dev]
 #
 # Idempotent and fast when there is nothing to do: apt runs only for a command that is missing,
-# torch is installed only when .venv lacks torch 2.13.0, and `pip install -e .[dev]` runs only
-# when pyproject.toml changed since the last install (its hash is kept in .venv).
+# torch is installed only when .venv lacks torch 2.13.0, and `pip install -e .[EXTRA]` runs only
+# when pyproject.toml changed since that install (its hash is kept in .venv, per extra).
 #
 # Environment:
 #   PYTHON          interpreter for a new .venv (default: python3; needs 3.11+)
@@ -38,8 +44,10 @@ ensure_commands() {
   fi
 }
 
-# ensure_venv -- .venv with torch $TORCH_VERSION first, then gradtrace itself with [dev].
+# ensure_venv [EXTRA] -- .venv with torch $TORCH_VERSION first, then gradtrace itself, with
+# the optional dependencies EXTRA of pyproject.toml (none when empty).
 ensure_venv() {
+  local extra="${1:-}"
   if [ ! -x "$VENV/bin/python" ]; then
     local python="${PYTHON:-python3}"
     "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -66,18 +74,46 @@ PY
     # shellcheck disable=SC2086  # TORCH_PIP_ARGS is a list of arguments
     "${pip[@]}" "torch==$TORCH_VERSION" ${TORCH_PIP_ARGS:-}
   fi
-  local stamp="$VENV/.gradtrace-pyproject.sha256"
+  local target="$ROOT" stamp="$VENV/.gradtrace-pyproject.sha256"
+  if [ -n "$extra" ]; then
+    target="$ROOT[$extra]"
+    stamp="$VENV/.gradtrace-pyproject-$extra.sha256"
+  fi
   local want
   want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
   if [ ! -x "$VENV/bin/gradtrace" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    log "pip install -e .[dev]"
-    "${pip[@]}" -e "$ROOT[dev]"
+    log "pip install -e .${extra:+[$extra]}"
+    "${pip[@]}" -e "$target"
     echo "$want" >"$stamp"
   fi
 }
 
-if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+# setup_for_serving -- Graphviz and .venv; Celery and redis-py only for scale-out mode.
+setup_for_serving() {
   ensure_commands dot:graphviz
-  ensure_venv
+  if [ -n "${GRADTRACE_REDIS_URL:-}" ]; then
+    ensure_venv scale
+  else
+    ensure_venv
+  fi
+}
+
+# setup_for_tests -- everything: the test suite starts servers, browsers, Redis, and checks the
+# compose files (docker-compose only reads them: no Docker engine is needed).
+setup_for_tests() {
+  ensure_commands dot:graphviz chromium:chromium chromedriver:chromium-driver \
+    redis-server:redis-server docker-compose:docker-compose
+  ensure_venv dev
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  case "${1:-test}" in
+    serve) setup_for_serving ;;
+    test) setup_for_tests ;;
+    *)
+      log "usage: scripts/setup.sh [serve|test]"
+      exit 2
+      ;;
+  esac
   log "set up: $VENV"
 fi

@@ -10,6 +10,7 @@ import json
 import re
 import sys
 import types
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,9 @@ def cpython_ops(source: str) -> Counter[str]:
         torch.Tensor.backward = recording_backward  # type: ignore[method-assign]
         sys.setprofile(keep_module_level_locals)
         try:
-            with contextlib.suppress(RuntimeError):  # the error examples stop where the API does
+            # The error examples stop where the API does; the program's own warnings are its.
+            with contextlib.suppress(RuntimeError), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
                 exec(compile(source, "<example>", "exec"), namespace)
         finally:
             sys.setprofile(None)

@@ -27,7 +27,7 @@ import pytest
 import torch
 from torch import nn
 
-from app.jobs.training_jobs import SERVER_GONE
+from app.jobs.worker.training_jobs import SERVER_GONE
 from app.runs.store import SQLiteRunStore
 from app.training.config import TrainConfig
 from app.training.presets import get_preset

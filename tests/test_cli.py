@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,24 @@ import pytest
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 
+
+def _installed_from_this_checkout() -> bool:
+    """Whether the installed gradtrace is this checkout (pip install -e). A console script of
+    another checkout (a second git worktree sharing the virtualenv) would run that one's code."""
+    try:
+        origin = json.loads(distribution("gradtrace").read_text("direct_url.json") or "{}")
+    except PackageNotFoundError:
+        return False
+    url = origin.get("url", "")
+    return url.startswith("file://") and Path(url.removeprefix("file://")).resolve() == REPO_DIR
+
+
 # The console script pip installs next to this interpreter (scripts/test.sh does the install).
-CONSOLE_SCRIPT = shutil.which("gradtrace", path=str(Path(sys.executable).parent))
+CONSOLE_SCRIPT = (
+    shutil.which("gradtrace", path=str(Path(sys.executable).parent))
+    if _installed_from_this_checkout()
+    else None
+)
 
 
 def test_module_help_lists_serve() -> None:
@@ -25,7 +43,7 @@ def test_module_help_lists_serve() -> None:
     assert "serve" in result.stdout
 
 
-@pytest.mark.skipif(CONSOLE_SCRIPT is None, reason="gradtrace is not pip-installed here")
+@pytest.mark.skipif(CONSOLE_SCRIPT is None, reason="gradtrace is not pip-installed from here")
 def test_serve_help_names_its_flags() -> None:
     assert CONSOLE_SCRIPT is not None
     result = subprocess.run([CONSOLE_SCRIPT, "serve", "--help"], capture_output=True, text=True)

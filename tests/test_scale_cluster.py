@@ -23,7 +23,7 @@ import pytest
 import redis
 import torch
 
-from app.jobs.lease import RunLease
+from app.jobs.celery.lease import RunLease
 from tests.conftest import start_server, stop_server
 from tests.scale_support import (
     Event,

@@ -12,16 +12,17 @@ import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
 
-from app.api import app_settings, job_pool
-from app.api.errors import JSONBytesResponse, error_response
+from app.api.deps import PoolDep, RenderSlotsDep, SettingsDep
+from app.api.envelope import error_response
+from app.api.responses import JSONBytesResponse
 from app.config import Settings
 from app.encoding import dumps
 from app.graph import RenderError, render_svg_async
-from app.jobs.pool import JobPool
-from app.jobs.worker import run_graph_job, unpack_result
+from app.jobs.protocol import JobBackend, unpack_result
+from app.jobs.worker.graph_jobs import run_graph_job
 from app.schemas import SEED_PROGRAM, Device, ErrorResponse, GraphRequest, GraphResponse
 
 router = APIRouter(prefix="/api", tags=["graph"])
@@ -104,11 +105,11 @@ async def post_graph(
             }
         ),
     ],
-    http: Request,
-    settings: Annotated[Settings, Depends(app_settings)],
-    pool: Annotated[JobPool, Depends(job_pool)],
+    settings: SettingsDep,
+    pool: PoolDep,
+    slots: RenderSlotsDep,
 ) -> Response:
-    outcome = await build_graph(payload, settings, pool, http.app.state.render_slots)
+    outcome = await build_graph(payload, settings, pool, slots)
     return JSONBytesResponse(outcome.body)
 
 
@@ -124,15 +125,15 @@ async def post_graph(
     "errors still come back as JSON.",
 )
 async def get_graph_svg(
-    http: Request,
-    settings: Annotated[Settings, Depends(app_settings)],
-    pool: Annotated[JobPool, Depends(job_pool)],
+    settings: SettingsDep,
+    pool: PoolDep,
+    slots: RenderSlotsDep,
     source: Annotated[str, Query(description="The program.", examples=[SEED_PROGRAM])],
     device: Annotated[Device, Query()] = "auto",
     show_saved: Annotated[bool, Query()] = False,
 ) -> Response:
     payload = GraphRequest(source=source, device=device, show_saved=show_saved)
-    outcome = await build_graph(payload, settings, pool, http.app.state.render_slots)
+    outcome = await build_graph(payload, settings, pool, slots)
     if outcome.svg is None:
         problem = outcome.svg_error or {"reason": "render", "message": "no SVG was made"}
         if problem["reason"] == "timeout":
@@ -144,7 +145,7 @@ async def get_graph_svg(
 async def build_graph(
     payload: GraphRequest,
     settings: Settings,
-    pool: JobPool,
+    pool: JobBackend,
     render_slots: asyncio.Semaphore,
 ) -> GraphOutcome:
     """Run the job, lay out the SVG, and assemble the response body with its timings."""

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 
 from app import __version__
-from app.api import app_settings, job_pool
-from app.config import Settings
-from app.jobs.pool import JobPool
+from app.api.deps import DeviceDep, PoolDep
 from app.schemas import HealthResponse, QueueInfo
 
 router = APIRouter(tags=["health"])
@@ -24,14 +20,13 @@ router = APIRouter(tags=["health"])
     "`queue.capacity` (max_queue) before requests get 503.",
 )
 async def health(
-    request: Request,
-    settings: Annotated[Settings, Depends(app_settings)],
-    pool: Annotated[JobPool, Depends(job_pool)],
+    pool: PoolDep,
+    device: DeviceDep,
 ) -> HealthResponse:
     return HealthResponse(
         status="ok",
         version=__version__,
         workers=pool.workers,  # settings.workers when embedded; live worker processes else
-        device=request.app.state.device,
+        device=device,
         queue=QueueInfo(in_flight=pool.in_flight, capacity=pool.capacity),
     )

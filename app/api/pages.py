@@ -56,8 +56,8 @@ def default_example_id(index: list[dict[str, Any]]) -> str | None:
     """The id of the seed-001 example, else the first example, else None."""
     for entry in index:
         if _seed_key(entry.get("seed", "")) == DEFAULT_SEED:
-            return entry["id"]
-    return index[0]["id"] if index else None
+            return str(entry["id"])
+    return str(index[0]["id"]) if index else None
 
 
 def _example_file(entry: dict[str, Any], examples_dir: Path) -> Path | None:

@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.errors import error_response
+from app.api.envelope import error_response
 
 MAX_CLIENTS = 10_000  # buckets kept; the least recently seen are forgotten first
 
@@ -75,6 +75,7 @@ class RateLimit:
         if self.trust_forwarded:  # behind our own proxy, the first hop is the real client
             for name, value in scope.get("headers", []):
                 if name == b"x-forwarded-for":
-                    return value.decode("latin-1").split(",")[0].strip()
+                    first: str = value.decode("latin-1").split(",")[0].strip()
+                    return first
         client = scope.get("client")
-        return client[0] if client else "unknown"
+        return str(client[0]) if client else "unknown"

@@ -7,51 +7,36 @@ import asyncio
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
-from app.api import app_settings, job_pool
-from app.api.errors import JSONBytesResponse, StrictJSONResponse, error_response
+from app.api.deps import (
+    DeviceDep,
+    NotifierDep,
+    PoolDep,
+    RenderSlotsDep,
+    RunManagerDep,
+    RunStoreDep,
+    SettingsDep,
+)
+from app.api.envelope import error_response
 from app.api.graph import graph_response
-from app.config import Settings
-from app.jobs.pool import JobPool, Saturated
-from app.jobs.runs import RunManager
-from app.jobs.training_jobs import predict_job, run_graph_step_job
+from app.api.responses import JSONBytesResponse, StrictJSONResponse
+from app.jobs.protocol import Saturated
+from app.jobs.worker.training_jobs import predict_job, run_graph_step_job
 from app.runs.records import RunRecord, RunStore
 from app.runs.stream import run_events
-from app.schemas import ErrorResponse, GraphResponse
+from app.schemas import ErrorResponse, GraphResponse, PredictRequest, RunCreated
 from app.training.config import TrainConfig
 from app.training.presets import get_preset, presets
 
 router = APIRouter(prefix="/api", tags=["runs"])
 
 RunId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The run's id.")]
-NOT_FOUND = {404: {"model": ErrorResponse, "description": "No run has this id."}}
-
-
-class RunCreated(BaseModel):
-    id: str
-    status: str
-    events_url: str
-
-
-class PredictRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    inputs: list[list[float]] = Field(min_length=1, max_length=1_000)
-
-
-async def run_manager(request: Request) -> RunManager:
-    return request.app.state.runs
-
-
-async def run_store(request: Request) -> RunStore:
-    return request.app.state.runs.store
-
-
-Manager = Annotated[RunManager, Depends(run_manager)]
-Store = Annotated[RunStore, Depends(run_store)]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "No run has this id."}
+}
 
 
 @router.get("/presets", summary="Training configs that reproduce the seed tutorials")
@@ -75,11 +60,11 @@ async def create_run(
             openapi_examples={"seed_004": {"value": get_preset("seed-004-linear-model")["config"]}}
         ),
     ],
-    request: Request,
-    manager: Manager,
-    settings: Annotated[Settings, Depends(app_settings)],
+    manager: RunManagerDep,
+    settings: SettingsDep,
+    device: DeviceDep,
 ) -> Response:
-    if config.device == "cuda" and request.app.state.device != "cuda":
+    if config.device == "cuda" and device != "cuda":
         return error_response(
             400, "runtime", 'CUDA is not available on this server; use device "cpu" or "auto"'
         )
@@ -95,7 +80,7 @@ async def create_run(
 
 @router.get("/runs", summary="Runs, newest first")
 async def list_runs(
-    store: Store,
+    store: RunStoreDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
@@ -105,7 +90,7 @@ async def list_runs(
 
 
 @router.get("/runs/{run_id}", responses=NOT_FOUND, summary="A run with its per-epoch history")
-async def get_run(run_id: RunId, store: Store) -> Response:
+async def get_run(run_id: RunId, store: RunStoreDep) -> Response:
     record = await asyncio.to_thread(store.get_run, run_id)
     if record is None:
         return not_found(run_id)
@@ -115,7 +100,7 @@ async def get_run(run_id: RunId, store: Store) -> Response:
 
 
 @router.delete("/runs/{run_id}", responses=NOT_FOUND, summary="Cancel a run")
-async def cancel_run(run_id: RunId, store: Store, manager: Manager) -> Response:
+async def cancel_run(run_id: RunId, store: RunStoreDep, manager: RunManagerDep) -> Response:
     if not await manager.cancel(run_id):
         record = await asyncio.to_thread(store.get_run, run_id, history=False)
         if record is None:
@@ -135,9 +120,9 @@ async def cancel_run(run_id: RunId, store: Store, manager: Manager) -> Response:
 async def predict(
     run_id: RunId,
     payload: PredictRequest,
-    store: Store,
-    pool: Annotated[JobPool, Depends(job_pool)],
-    settings: Annotated[Settings, Depends(app_settings)],
+    store: RunStoreDep,
+    pool: PoolDep,
+    settings: SettingsDep,
 ) -> Response:
     record = await asyncio.to_thread(store.get_run, run_id, history=False)
     if record is None:
@@ -163,10 +148,10 @@ async def predict(
 )
 async def run_graph(
     run_id: RunId,
-    request: Request,
-    store: Store,
-    settings: Annotated[Settings, Depends(app_settings)],
-    pool: Annotated[JobPool, Depends(job_pool)],
+    store: RunStoreDep,
+    settings: SettingsDep,
+    pool: PoolDep,
+    slots: RenderSlotsDep,
     render_svg: bool = True,
     show_saved: bool = False,
 ) -> Response:
@@ -183,7 +168,6 @@ async def run_graph(
         settings.training_limits(),
         render_svg,
     )
-    slots = request.app.state.render_slots
     outcome = await graph_response(result, render_svg, settings, slots, started)
     return JSONBytesResponse(outcome.body)
 
@@ -198,9 +182,9 @@ async def run_graph(
 )
 async def run_event_stream(
     run_id: RunId,
-    request: Request,
-    store: Store,
-    settings: Annotated[Settings, Depends(app_settings)],
+    store: RunStoreDep,
+    settings: SettingsDep,
+    notifier: NotifierDep,
     last_event_id: Annotated[str | None, Header()] = None,
     after: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
@@ -215,7 +199,7 @@ async def run_event_stream(
         run_id,
         resume_from,
         poll_interval=settings.sse_poll_s,
-        notifier=request.app.state.notifier,
+        notifier=notifier,
     )
     return EventSourceResponse(
         events, ping=settings.sse_ping_s, headers={"Cache-Control": "no-store"}

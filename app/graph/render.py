@@ -47,7 +47,8 @@ def _label(lines: list[str]) -> str:
         graphviz.escape("".join(c if c.isprintable() else " " for c in line).replace("&", "&amp;"))
         for line in lines
     ]
-    return graphviz.nohtml("\\n".join(parts))  # "\n" in DOT: centred line break
+    label: str = graphviz.nohtml("\\n".join(parts))
+    return label  # "\n" in DOT: centred line break
 
 
 def _node_line(node: Node, is_root: bool) -> str:
@@ -108,7 +109,8 @@ def to_dot(graph: Graph) -> str:
     for edge in graph.edges:
         count = f" label={quote(f'×{edge.count}')}" if edge.count > 1 else ""
         lines.append(f"\t{edge.source} -> {edge.target} [id={edge.id}{count}]\n")
-    return dot.source
+    source: str = dot.source
+    return source
 
 
 def strip_prolog(svg: str) -> str:

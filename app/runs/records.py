@@ -20,15 +20,19 @@ NEXT_STATUSES: dict[str, frozenset[str]] = {
     "running": frozenset({"succeeded", "failed", "cancelled"}),
 }
 # The event that ends the log of a run reaching each terminal status, and back.
-CLOSING_EVENT = {"succeeded": "done", "failed": "error", "cancelled": "cancelled"}
-STATUS_AFTER_EVENT = {event: status for status, event in CLOSING_EVENT.items()}
+CLOSING_EVENT: dict[RunStatus, str] = {
+    "succeeded": "done", "failed": "error", "cancelled": "cancelled"
+}  # fmt: skip
+STATUS_AFTER_EVENT: dict[str, RunStatus] = {
+    event: status for status, event in CLOSING_EVENT.items()
+}
 
 
 def status_as_logged(status: str, closed: str | None) -> RunStatus:
     """The status to report: a run whose log has ended reads as ended, also in the moment
     between its worker appending the closing event and recording the status."""
     if closed in STATUS_AFTER_EVENT and status not in TERMINAL_STATUSES:
-        return STATUS_AFTER_EVENT[closed]  # type: ignore[return-value]
+        return STATUS_AFTER_EVENT[closed]
     return status  # type: ignore[return-value]
 
 

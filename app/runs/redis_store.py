@@ -28,7 +28,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import redis
 from redis.exceptions import ResponseError
@@ -157,7 +157,7 @@ class RedisRunStore:
             "last_event_id": 0,
         }
         pipe = self.redis.pipeline(transaction=True)
-        pipe.hset(self._key(run_id), mapping=record)
+        pipe.hset(self._key(run_id), mapping=cast(Mapping[Any, Any], record))
         pipe.zadd(f"{self.namespace}:runs", {run_id: seq})
         pipe.sadd(f"{self.namespace}:runs:open", run_id)
         pipe.execute()
@@ -221,13 +221,13 @@ class RedisRunStore:
         """End every run not yet ended, as ``SQLiteRunStore`` does at start-up.
 
         Scale-out web replicas do not call this (other replicas' runs are alive); it is for a
-        whole-cluster restart, and the lease reaper (``app.jobs.remote_runs``) ends runs one by
-        one otherwise.
+        whole-cluster restart, and the lease reaper (``app.jobs.celery.run_manager``) ends runs
+        one by one otherwise.
         """
         ended = []
         for run_id in self.open_runs():
-            closed = self.redis.hget(self._key(run_id), "closed")
-            status = STATUS_AFTER_EVENT[closed] if closed else "failed"
+            closed = cast(str | None, self.redis.hget(self._key(run_id), "closed"))
+            status: RunStatus = STATUS_AFTER_EVENT[closed] if closed else "failed"
             if self.set_status(run_id, status, reason if status != "succeeded" else None):
                 ended.append(run_id)
         return ended
@@ -244,8 +244,11 @@ class RedisRunStore:
 
     def events_after(self, run_id: str, last_id: int, limit: int = 500) -> list[StoredEvent]:
         """Events with id > ``last_id``, oldest first, at most ``limit``."""
-        entries = self.redis.xrange(
-            self._key(run_id, ":events"), min=f"0-{last_id + 1}", max="+", count=limit
+        entries = cast(
+            list[tuple[str, dict[str, str]]],
+            self.redis.xrange(
+                self._key(run_id, ":events"), min=f"0-{last_id + 1}", max="+", count=limit
+            ),
         )
         return [
             StoredEvent(int(f["id"]), f["type"], f["data"], float(f["created_at"]))
@@ -267,7 +270,9 @@ class RedisRunStore:
 
     def list_runs(self, limit: int = 50, offset: int = 0) -> list[RunRecord]:
         """Runs newest first, without their history."""
-        ids = self.redis.zrevrange(f"{self.namespace}:runs", offset, offset + limit - 1)
+        ids = cast(
+            list[str], self.redis.zrevrange(f"{self.namespace}:runs", offset, offset + limit - 1)
+        )
         pipe = self.redis.pipeline(transaction=False)
         for run_id in ids:
             pipe.hgetall(self._key(run_id))
@@ -275,7 +280,7 @@ class RedisRunStore:
 
     def open_runs(self) -> list[str]:
         """Ids of the runs still queued or running."""
-        return sorted(self.redis.smembers(f"{self.namespace}:runs:open"))
+        return sorted(cast(set[str], self.redis.smembers(f"{self.namespace}:runs:open")))
 
 
 def _record(fields: dict[str, str]) -> RunRecord:

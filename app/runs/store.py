@@ -166,7 +166,7 @@ class SQLiteRunStore:
         self,
         conn: sqlite3.Connection,
         run_id: str,
-        status: str,
+        status: RunStatus,
         error: str | None,
         closed: str | None,
     ) -> int | None:
@@ -219,7 +219,7 @@ class SQLiteRunStore:
             " WHERE id=?",
             (event_id, closing, metrics and dumps_strict(metrics), closing, now, run_id),
         )
-        return event_id
+        return int(event_id)
 
     def _run_state(self, conn: sqlite3.Connection, run_id: str) -> tuple[str, str | None]:
         """(status, closing event or None); RunNotFound for an unknown id."""

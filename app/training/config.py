@@ -36,7 +36,8 @@ from app.training.synthetic import SyntheticData
 def _data_kind(value: Any) -> str | None:
     if isinstance(value, dict):
         return "synthetic" if "synthetic" in value else "csv" if "csv" in value else "inline"
-    return {InlineData: "inline", SyntheticData: "synthetic", CsvData: "csv"}.get(type(value))
+    kinds: dict[type, str] = {InlineData: "inline", SyntheticData: "synthetic", CsvData: "csv"}
+    return kinds.get(type(value))
 
 
 DataSpec = Annotated[

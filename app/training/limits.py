@@ -21,8 +21,9 @@ STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 def current_limits(info: ValidationInfo | None = None) -> TrainingLimits:
     """The limits given as validation context ``{"limits": TrainingLimits}``, else the settings'."""
     context = info.context if info is not None else None
-    if isinstance(context, dict) and isinstance(context.get("limits"), TrainingLimits):
-        return context["limits"]
+    limits = context.get("limits") if isinstance(context, dict) else None
+    if isinstance(limits, TrainingLimits):
+        return limits
     return get_settings().training_limits()
 
 

@@ -193,7 +193,7 @@ def batch_order(cfg: TrainConfig, rows: int) -> Callable[[], Iterator[slice | to
         torch.empty((), dtype=torch.int64).random_(generator=generator)  # the loader's seed
         order = torch.randperm(rows, generator=generator)
         torch.randperm(rows, generator=generator)  # RandomSampler's (empty) remainder draw
-        yield from order.split(batch)
+        yield from order.split(batch)  # type: ignore[no-untyped-call]
 
     return epoch
 

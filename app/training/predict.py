@@ -19,7 +19,7 @@ from app.training.specs import REGRESSION_LOSSES
 def forward(model: nn.Module, x: torch.Tensor) -> list[Any]:
     was_training = model.training
     model.eval()
-    out = model(x).cpu().tolist()
+    out: list[Any] = model(x).cpu().tolist()
     model.train(was_training)
     return out
 
@@ -27,7 +27,7 @@ def forward(model: nn.Module, x: torch.Tensor) -> list[Any]:
 @torch.no_grad()
 def classes(cfg: TrainConfig, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     model.eval()
-    out = model(x)
+    out: torch.Tensor = model(x)
     # bce_with_logits: a logit above 0 is a probability above 0.5.
     return out.argmax(dim=1) if cfg.loss.type == "cross_entropy" else (out > 0).long()
 

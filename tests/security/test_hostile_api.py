@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.api.errors import PROGRAM_ERROR_STATUS
+from app.api.envelope import PROGRAM_ERROR_STATUS
 from app.config import Settings
 from app.lang import run_program
 from app.schemas import SEED_PROGRAM

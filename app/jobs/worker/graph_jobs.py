@@ -1,122 +1,33 @@
-"""What runs inside a worker process: its initializer and the job entry points.
+"""Program jobs, run inside a worker: a program's autograd graph, its values, a small layout.
 
 Everything crossing the process boundary is plain data (dicts, lists, str, numbers): a
 :class:`ProgramError` travels as ``{"error": err.to_json()}`` because a pickled exception loses
-its fields, and an exception the parent cannot unpickle would break the whole pebble pool.
+its fields, and an exception the parent cannot unpickle would break the whole pebble pool
+(``app.jobs.protocol.unpack_result`` is the web process's side).
 
-This module imports only the standard library at load time. torch, ``app.lang`` and
-``app.graph`` are imported inside the functions, after :func:`init_worker` has applied the fence,
-so the one-thread settings reach OpenMP/MKL before they start.
+This module imports only the standard library at load time: torch, ``app.lang`` and
+``app.graph`` are imported inside the functions, once the worker's fence is up.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gc
-import logging
-import os
-import shutil
-import signal
 import time
 import traceback
 from collections.abc import Callable
-from multiprocessing import util
 from typing import TYPE_CHECKING, Any
 
 from app.config import ProgramLimits
-from app.jobs.fence import apply_fence, limit_cpu_time
 
 if TYPE_CHECKING:
     from app.graph import Graph
-
-log = logging.getLogger("gradtrace.worker")
 
 # Elements per response that get PyTorch's own printout (value_text/grad_text).
 TEXT_BUDGET_ELEMENTS = 2_048
 # Graphs up to this many nodes are laid out inside the worker (about 1 ms instead of the 10 ms
 # a dot process takes to start); bigger ones by dot in the web process, under dot_timeout_s.
 IN_PROCESS_RENDER_NODES = 2_000
-
-# The program every worker runs once at start, so the first real request finds torch, the
-# interpreter and the graph code imported and their lazy initialisation done.
-WARM_UP_SOURCE = """\
-import torch
-from torch.utils.data import TensorDataset, DataLoader
-
-x = torch.tensor([[1., 2., 3.], [4., 5., 6.]], requires_grad=True)
-y = x + 1
-z = 2 * y
-m = z.mean()
-m.backward()
-model = torch.nn.Linear(3, 1)
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-for xb, in DataLoader(TensorDataset(x.detach()), batch_size=2):
-    loss = model(xb).pow(2).mean()
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-"""
-
-
-# CPU seconds one job may use (set by init_worker; see fence.limit_cpu_time).
-_cpu_seconds_per_job = 0
-
-
-def run_job(fn: Any, *args: Any) -> Any:
-    """What the pool runs for every job: arm the CPU-time backstop, then the job itself."""
-    if _cpu_seconds_per_job:
-        limit_cpu_time(_cpu_seconds_per_job)
-    return fn(*args)
-
-
-def init_worker(
-    memory_mb: int,
-    base_dir: str | None = None,
-    max_file_bytes: int = 1 << 20,
-    gpu_memory_fraction: float = 1.0,
-    cpu_seconds_per_job: int = 0,
-) -> None:
-    """pebble initializer: fence the process, import the heavy libraries, run one program."""
-    global _cpu_seconds_per_job
-    _cpu_seconds_per_job = cpu_seconds_per_job
-    # pebble's SIGTERM handler runs in Python, i.e. only between bytecodes: a worker stuck in
-    # one long torch kernel would ignore it for the 3 s before pebble's SIGKILL, holding up the
-    # pool's manager thread meanwhile. The default action ends the process at once.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    workdir = apply_fence(memory_mb, base_dir, max_file_bytes)
-    # Remove the private directory when the worker retires after worker_max_jobs (a normal
-    # exit runs multiprocessing's finalizers; killed workers are swept by the pool).
-    util.Finalize(
-        None, shutil.rmtree, args=(workdir,), kwargs={"ignore_errors": True}, exitpriority=1
-    )
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-        torch.set_num_interop_threads(1)
-        if torch.cuda.is_available():
-            # RLIMIT_DATA caps host memory only; this caps the worker's share of the GPU, so an
-            # allocation the estimator missed fails here instead of starving other workers.
-            torch.cuda.set_per_process_memory_fraction(gpu_memory_fraction)
-        _warm_up()
-    except Exception:  # never fatal: an initializer that raises makes pebble break the pool
-        log.exception("worker warm-up failed; jobs will load what they need")
-    # torch and friends leave ~200k long-lived objects; a full collection after every job would
-    # scan them all (~100 ms). Frozen, they are skipped and the per-job collect costs ~nothing.
-    gc.collect()
-    gc.freeze()
-
-
-def _warm_up() -> None:
-    result = run_graph_job(WARM_UP_SOURCE, "cpu", True, ProgramLimits(), 100, 100, True)
-    problem = result.get("internal_error") or result.get("error")
-    if problem:
-        log.error("worker warm-up program failed: %s", problem)
-
-
-def ping() -> int:
-    """A job that only proves a warm worker answers; returns its pid."""
-    return os.getpid()
 
 
 def run_graph_job(
@@ -282,21 +193,6 @@ def describe_all(named: dict[str, Any], max_value_elements: int) -> dict[str, di
     return described
 
 
-class JobFailed(RuntimeError):
-    """A job hit a bug in gradtrace, not in the program; the message is the worker's traceback."""
-
-
-def unpack_result(outcome: dict[str, Any]) -> dict[str, Any]:
-    """The parent's side of the protocol: raise what the worker returned as an error."""
-    from app.lang.errors import ProgramError
-
-    if "error" in outcome:
-        raise ProgramError(**outcome["error"])
-    if "internal_error" in outcome:
-        raise JobFailed(outcome["internal_error"])
-    return outcome
-
-
 def resolve_device(device: str) -> str:
     """Turn the requested device into the one to use: "auto" picks CUDA when there is one."""
     import torch
@@ -325,10 +221,10 @@ def reset_process_state() -> None:
     torch.set_default_dtype(torch.float32)
     torch.set_default_device(None)
     torch.autograd.set_detect_anomaly(False)
-    torch.set_printoptions(profile="default")
+    torch.set_printoptions(profile="default")  # type: ignore[no-untyped-call]
     torch.set_num_threads(1)
     reseed()  # a program that seeds must not make the next person's numbers predictable
     # Autograd graphs hold reference cycles; collect them now rather than in the next job's time.
     gc.collect()
-    if torch.cuda.is_initialized():
+    if torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
         torch.cuda.empty_cache()  # hand the finished program's GPU memory back

@@ -1,4 +1,5 @@
-"""The web process's side of training runs: start one in a worker, cancel it, record its end.
+"""LocalRunManager, the embedded ``RunManager``: start a run in a worker, cancel it, record its
+end.
 
 Each run is an asyncio task awaiting its job in the runs pool. Cancelling the task cancels the
 job, and pebble kills the worker running it, so DELETE takes effect at once whatever the run is
@@ -20,8 +21,8 @@ import os
 from typing import Any
 
 from app.config import TrainingLimits
-from app.jobs.pool import JobPool
-from app.jobs.training_jobs import run_training_job
+from app.jobs.local.pool import JobPool
+from app.jobs.worker.training_jobs import run_training_job
 from app.lang.errors import ProgramError
 from app.runs.records import RunStore
 from app.runs.wakeup import Address, WakeupListener
@@ -29,8 +30,8 @@ from app.runs.wakeup import Address, WakeupListener
 log = logging.getLogger("gradtrace.runs")
 
 
-class RunManager:
-    """Starts and cancels runs; one asyncio task per run in flight."""
+class LocalRunManager:
+    """Starts and cancels runs in this process's runs pool; one asyncio task per run in flight."""
 
     def __init__(self, store: RunStore, pool: JobPool, device: str):
         self.store = store

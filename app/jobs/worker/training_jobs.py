@@ -62,7 +62,7 @@ def run_training_job(
     if wake_to is not None and hasattr(store, "on_append"):
         # The store arrives unpickled without the web process's notifier (SQLiteRunStore
         # calls on_append after each commit): in this process it is the datagram sender.
-        store.on_append = WakeupSender(wake_to)  # type: ignore[attr-defined]
+        store.on_append = WakeupSender(wake_to)
     if not store.set_status(run_id, "running"):
         # Ended before it started (cancelled while queued, or swept by a restart): its log is
         # closed, so there is nothing to train for.
@@ -157,13 +157,13 @@ def run_graph_step_job(
     """The autograd graph of one training step's loss, in the shape of POST /api/graph
     (with ``render_svg``, a small graph comes laid out, as from run_graph_job)."""
     from app.graph import walk
-    from app.jobs.worker import graph_result
+    from app.jobs.worker.graph_jobs import graph_result
     from app.training.loop import graph_step
 
     use_limits(limits)
     started = time.perf_counter()
     loss, named = graph_step(config, device="cpu")
-    loss.backward()  # so the parameters show this step's gradients
+    loss.backward()  # type: ignore[no-untyped-call]  # so the parameters show this step's gradients
     named = {**named, "loss": loss}
     graph = walk(named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes)
     fields = {"stdout": "", "warnings": [], "plots": [], "device": "cpu"}

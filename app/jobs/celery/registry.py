@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -63,7 +63,7 @@ class WorkerRegistry:
     def nodes(self) -> list[str]:
         """Names of the workers whose heartbeat has not run out."""
         self.client.zremrangebyscore(self.index, "-inf", time.time())
-        return self.client.zrange(self.index, 0, -1)
+        return cast(list[str], self.client.zrange(self.index, 0, -1))  # decoded: str
 
     def live(self) -> list[dict[str, Any]]:
         """The live workers' info dicts (each with ``node``, ``device``, ``concurrency``)."""

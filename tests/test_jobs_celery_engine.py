@@ -1,4 +1,4 @@
-"""The job engine's pieces that need no Redis: JSON arguments, queues, messages, the CLI."""
+"""The Celery backend's pieces that need no Redis: JSON arguments, queues, messages, the CLI."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from app.config import ProgramLimits, Settings, TrainingLimits
-from app.jobs.engine import (
+from app.jobs.celery.backend import NoWorker
+from app.jobs.celery.engine import (
     JOB_NAMES,
     JOBS,
     STORE_PLACEHOLDER,
@@ -20,9 +21,8 @@ from app.jobs.engine import (
     queue_for,
     run_task_id,
 )
-from app.jobs.engine_worker import default_concurrency, worker_queues
-from app.jobs.pool import Saturated
-from app.jobs.remote import NoWorker
+from app.jobs.celery.worker import default_concurrency, worker_queues
+from app.jobs.protocol import Saturated
 from app.runs.store import SQLiteRunStore
 from tests.conftest import REPO_DIR
 
@@ -110,21 +110,3 @@ def test_worker_help_names_its_flags() -> None:
     assert result.returncode == 0
     for flag in ("--concurrency", "--queues", "--log-level"):
         assert flag in result.stdout
-
-
-def test_both_backends_offer_the_job_backend_interface() -> None:
-    from app.jobs.backend import JobBackend
-    from app.jobs.pool import JobPool
-    from app.jobs.remote import RemoteJobs
-
-    members = [m for m in dir(JobBackend) if not m.startswith("_")]
-    members += list(JobBackend.__annotations__)
-    pool = JobPool(workers=1, timeout_s=1, max_queue=1)
-    try:
-        for backend in (pool, RemoteJobs):
-            missing = [m for m in members if not hasattr(backend, m)]
-            if backend is RemoteJobs:  # instance attributes, set in __init__
-                missing = [m for m in missing if m not in ("workers", "in_flight", "capacity")]
-            assert not missing, (backend, missing)
-    finally:
-        pool.close()

@@ -1,124 +1,18 @@
-"""The HTTP edges: one error envelope, strict JSON in and out, a body size cap.
+"""BodyGuard, an ASGI middleware: a body size cap while the body arrives, then strict JSON in.
 
-Every error leaves as ``{"error": {"type", "message", "line", "column"}}``. Program mistakes are
-4xx, never 5xx: a 500 means a bug in gradtrace, and says nothing about the server (no traceback,
-path or environment) while the log keeps the details.
+Its refusals leave in the error envelope (400 invalid_json, 413 too_large).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import math
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.encoding import dumps
-from app.jobs.pool import Saturated
-from app.lang.errors import ProgramError
-
-log = logging.getLogger("gradtrace.api")
-
-# Program errors by type. 400: the program is wrong. 422: the program is well-formed but asked
-# for more than the service gives (a limit, the time limit, or enough to crash its worker);
-# not 408, which means the *client* was slow and which browsers retry on their own.
-PROGRAM_ERROR_STATUS = {
-    "syntax": 400,
-    "not_allowed": 400,
-    "runtime": 400,
-    "limit": 422,
-    "timeout": 422,
-    "crash": 422,
-}
-HTTP_ERROR_TYPES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-
-
-class StrictJSONResponse(JSONResponse):
-    """JSON that any parser reads: no NaN/Infinity literals, valid UTF-8 (app.encoding)."""
-
-    def render(self, content: Any) -> bytes:
-        return dumps(content)
-
-
-class JSONBytesResponse(Response):
-    """A body that is JSON text already (written by a worker with app.encoding)."""
-
-    media_type = "application/json"
-
-
-def error_response(
-    status: int,
-    type_: str,
-    message: str,
-    *,
-    line: int | None = None,
-    column: int | None = None,
-    limit: str | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> StrictJSONResponse:
-    """A response in the error envelope; ``extra`` keys go next to ``error`` (e.g. detail)."""
-    error: dict[str, Any] = {"type": type_, "message": message, "line": line, "column": column}
-    if limit is not None:
-        error["limit"] = limit
-    body: dict[str, Any] = {"error": error, **extra}
-    return StrictJSONResponse(body, status_code=status, headers=headers)
-
-
-def program_error_response(err: ProgramError) -> StrictJSONResponse:
-    """The response for an error in the user's program."""
-    status = PROGRAM_ERROR_STATUS.get(err.type, 400)
-    return StrictJSONResponse({"error": err.to_json()}, status_code=status)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every exception the app can raise into the envelope."""
-
-    async def on_program_error(_: Request, exc: Exception) -> StrictJSONResponse:
-        assert isinstance(exc, ProgramError)
-        return program_error_response(exc)
-
-    async def on_saturated(_: Request, exc: Exception) -> StrictJSONResponse:
-        assert isinstance(exc, Saturated)
-        headers = {"Retry-After": str(exc.retry_after_s)}
-        return error_response(503, "saturated", f"the server is busy: {exc}", headers=headers)
-
-    async def on_validation(_: Request, exc: Exception) -> StrictJSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        # Keep FastAPI's list, minus the echoed input (which may be a 200 kB program).
-        detail = [
-            {k: v for k, v in problem.items() if k in ("type", "loc", "msg", "ctx")}
-            for problem in exc.errors()
-        ]
-        first = detail[0] if detail else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        message = f"{where}: {first['msg']}" if where else str(first["msg"])
-        return error_response(422, "validation", message, detail=jsonable_encoder(detail))
-
-    async def on_http(_: Request, exc: Exception) -> StrictJSONResponse:
-        assert isinstance(exc, StarletteHTTPException)
-        type_ = HTTP_ERROR_TYPES.get(exc.status_code, "http")
-        return error_response(
-            exc.status_code, type_, str(exc.detail), headers=exc.headers, detail=exc.detail
-        )
-
-    async def on_anything(request: Request, exc: Exception) -> StrictJSONResponse:
-        # Starlette re-raises after this response, so the server logs the traceback too.
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
-        return error_response(500, "internal", "internal server error; it has been logged")
-
-    app.add_exception_handler(ProgramError, on_program_error)
-    app.add_exception_handler(Saturated, on_saturated)
-    app.add_exception_handler(RequestValidationError, on_validation)
-    app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_anything)
+from app.api.envelope import error_response
 
 
 class BodyGuard:

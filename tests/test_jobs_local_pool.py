@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from app.jobs.pool import JobPool, Saturated
+from app.jobs.local.pool import JobPool
+from app.jobs.protocol import Saturated
 from app.lang.errors import ProgramError
 
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """The run manager of scale-out mode: runs live in Redis and on workers, not in a web replica.
 
-It keeps ``RunManager``'s interface (``store``, ``pool``, ``launch``, ``cancel``, ``close``) with
-the differences a cluster needs:
+It implements ``app.jobs.protocol.RunManager`` (``store``, ``pool``, ``launch``, ``cancel``,
+``close``) with the differences a cluster needs:
 
 * any replica can cancel any run: the cancel is written to the shared store first (the log
   ends with ``cancelled``, and a worker's later appends are refused), then the run's job
@@ -9,7 +9,7 @@ the differences a cluster needs:
   drops it from the queue if no worker has started it;
 * a replica that stops (deploy, crash) leaves its runs alone: they go on in their workers;
 * a run never stays "running" when its worker is gone: the worker's main process records a
-  killed or crashed child (``engine_worker``), the replica that started it records what its
+  killed or crashed child (``worker.py``), the replica that started it records what its
   job reports, and every replica sweeps for runs whose lease expired (a worker machine lost
   whole), ending them as failed with the reason. Runs are not retried: a run started again
   would repeat its epochs in a log that must stay 1, 2, 3...
@@ -24,10 +24,10 @@ import time
 from typing import Any
 
 from app.config import Settings, TrainingLimits
-from app.jobs.engine import run_task_id
-from app.jobs.lease import RunLease
-from app.jobs.remote import JobRevoked, NoWorker, RemoteJobs
-from app.jobs.training_jobs import run_training_job
+from app.jobs.celery.backend import CeleryJobs, JobRevoked, NoWorker
+from app.jobs.celery.engine import run_task_id
+from app.jobs.celery.lease import RunLease
+from app.jobs.worker.training_jobs import run_training_job
 from app.lang.errors import ProgramError
 from app.runs.records import TERMINAL_STATUSES
 from app.runs.redis_store import RedisRunStore
@@ -35,17 +35,16 @@ from app.runs.redis_store import RedisRunStore
 log = logging.getLogger("gradtrace.runs")
 
 
-class RemoteRunManager:
+class CeleryRunManager:
     """Starts runs on Celery workers, cancels them cluster-wide, and sweeps lost ones."""
 
     def __init__(
-        self, store: RedisRunStore, pool: RemoteJobs, lease: RunLease, settings: Settings
+        self, store: RedisRunStore, pool: CeleryJobs, lease: RunLease, settings: Settings
     ) -> None:
         self.store = store
         self.pool = pool
         self.lease = lease
         self.settings = settings
-        self.device = "auto"  # resolved by the worker that takes the run
         self.tasks: dict[str, asyncio.Task[None]] = {}
 
     def launch(

@@ -2,9 +2,10 @@
 
 ``create_app``'s lifespan enters ``scale_out_services`` instead of starting pebble pools. It
 puts on ``app.state`` what the routes use in both modes: ``pool`` (a ``JobBackend`` for
-programs), ``runs`` (the run manager, with its ``store``), ``notifier`` (wakes SSE readers) and
-``device`` (what "auto" means: "cuda" when a live worker has a GPU). Background tasks relay
-run appends from Redis to the SSE readers, sweep lost runs and follow the live workers.
+programs), ``run_manager`` (a ``RunManager``, with its ``store``), ``notifier`` (wakes SSE
+readers) and ``device`` (what "auto" means: "cuda" when a live worker has a GPU). Background
+tasks relay run appends from Redis to the SSE readers, sweep lost runs and follow the live
+workers.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi import FastAPI
 
 from app.config import Settings
-from app.jobs.engine import RUN_TASK_PREFIX, make_celery
-from app.jobs.lease import RunLease
-from app.jobs.registry import WorkerRegistry
-from app.jobs.remote import RemoteJobs
-from app.jobs.remote_runs import RemoteRunManager
-from app.jobs.results import ResultWaiter
+from app.jobs.celery.backend import CeleryJobs
+from app.jobs.celery.engine import RUN_TASK_PREFIX, make_celery
+from app.jobs.celery.lease import RunLease
+from app.jobs.celery.registry import WorkerRegistry
+from app.jobs.celery.results import ResultWaiter
+from app.jobs.celery.run_manager import CeleryRunManager
+from app.jobs.protocol import PROGRAMS, RUNS
 from app.runs.redis_notify import relay_appends
 from app.runs.redis_store import RedisRunStore
 from app.runs.stream import AppendNotifier
@@ -47,18 +49,18 @@ async def scale_out_services(app: FastAPI, settings: Settings) -> AsyncIterator[
     store = RedisRunStore(settings.redis_url, max_events=settings.train_max_epochs + 16)
     waiter = ResultWaiter(settings.redis_url, [f"{replica_id}-", RUN_TASK_PREFIX])
     await waiter.start()
-    programs = RemoteJobs.for_programs(celery, waiter, settings, replica_id)
-    runs = RemoteJobs.for_runs(celery, waiter, settings, replica_id)
+    programs = CeleryJobs(PROGRAMS, celery, waiter, settings, replica_id)
+    run_jobs = CeleryJobs(RUNS, celery, waiter, settings, replica_id)
     lease = RunLease(store.redis, store.namespace, settings.run_lease_s)
-    manager = RemoteRunManager(store, runs, lease, settings)
+    manager = CeleryRunManager(store, run_jobs, lease, settings)
     notifier = AppendNotifier()
     registry = WorkerRegistry(store.redis, store.namespace)
-    app.state.pool, app.state.runs, app.state.notifier = programs, manager, notifier
-    await asyncio.to_thread(follow_workers, registry, app, programs, runs)
+    app.state.pool, app.state.run_manager, app.state.notifier = programs, manager, notifier
+    await asyncio.to_thread(follow_workers, registry, app, programs, run_jobs)
     background = [
         asyncio.create_task(relay_appends(settings.redis_url, store.channel, notifier)),
         asyncio.create_task(manager.reap_forever()),
-        asyncio.create_task(watch_workers(registry, app, programs, runs)),
+        asyncio.create_task(watch_workers(registry, app, programs, run_jobs)),
     ]
     log.info(
         "gradtrace replica %s ready: scale-out mode, %d worker processes",
@@ -78,21 +80,22 @@ async def scale_out_services(app: FastAPI, settings: Settings) -> AsyncIterator[
 
 
 def follow_workers(
-    registry: WorkerRegistry, app: FastAPI, programs: RemoteJobs, runs: RemoteJobs
+    registry: WorkerRegistry, app: FastAPI, programs: CeleryJobs, run_jobs: CeleryJobs
 ) -> None:
     """Read the live workers once: their processes for /health, CUDA for "auto" and 400s."""
     live = registry.live()
-    programs.workers = runs.workers = sum(int(w.get("concurrency", 0)) for w in live)
-    programs.cuda = runs.cuda = any(w.get("device") == "cuda" for w in live)
+    programs.workers = run_jobs.workers = sum(int(w.get("concurrency", 0)) for w in live)
+    programs.cuda = run_jobs.cuda = any(w.get("device") == "cuda" for w in live)
     app.state.device = "cuda" if programs.cuda else "cpu"
 
 
 async def watch_workers(
-    registry: WorkerRegistry, app: FastAPI, programs: RemoteJobs, runs: RemoteJobs
+    registry: WorkerRegistry, app: FastAPI, programs: CeleryJobs, run_jobs: CeleryJobs
 ) -> None:
+    """Follow the live workers every WORKER_WATCH_S until cancelled."""
     while True:
         await asyncio.sleep(WORKER_WATCH_S)
         try:
-            await asyncio.to_thread(follow_workers, registry, app, programs, runs)
+            await asyncio.to_thread(follow_workers, registry, app, programs, run_jobs)
         except Exception:  # Redis down: keep the last known state
             log.debug("could not read the live workers", exc_info=True)

@@ -1,4 +1,5 @@
-"""Warm worker processes that run jobs with a wall-clock limit, built on pebble.ProcessPool.
+"""JobPool, the embedded ``JobBackend``: warm worker processes that run jobs with a wall-clock
+limit, built on pebble.ProcessPool.
 
 pebble does the process work: it starts N workers (our initializer warms each one), kills a
 worker whose job outlives its timeout and starts a replacement, reports a worker that died
@@ -37,8 +38,9 @@ from typing import Any, TypeVar
 from pebble import ProcessExpired, ProcessPool
 
 from app.config import Settings
-from app.jobs.fence import THREAD_ENV
-from app.jobs.worker import init_worker, ping, run_job
+from app.jobs.protocol import JobKind, Saturated, crash_message, timeout_message
+from app.jobs.worker.fence import THREAD_ENV
+from app.jobs.worker.process import init_worker, ping, run_job
 from app.lang.errors import ProgramError
 
 log = logging.getLogger("gradtrace.jobs")
@@ -47,14 +49,6 @@ T = TypeVar("T")
 
 # How long start-up waits for the first warm worker (spawn, import torch, run one program).
 WARM_UP_TIMEOUT_S = 120.0
-
-
-class Saturated(Exception):
-    """Too many jobs in flight; the caller should retry after ``retry_after_s`` seconds."""
-
-    def __init__(self, in_flight: int, capacity: int, retry_after_s: int) -> None:
-        super().__init__(f"{in_flight} jobs in flight, the limit is {capacity} (max_queue)")
-        self.retry_after_s = retry_after_s
 
 
 class JobPool:
@@ -89,29 +83,17 @@ class JobPool:
         self._pool: ProcessPool | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> JobPool:
-        """The pool that runs programs (short jobs, many at once)."""
+    def for_kind(cls, kind: JobKind, settings: Settings) -> JobPool:
+        """The pool for one kind of job (``protocol.PROGRAMS`` or ``protocol.RUNS``)."""
         return cls(
-            workers=settings.workers,
-            timeout_s=settings.job_timeout_s,
-            max_queue=settings.max_queue,
+            workers=kind.workers(settings),
+            timeout_s=kind.timeout_s(settings),
+            max_queue=kind.capacity(settings),
             max_jobs_per_worker=settings.worker_max_jobs,
             memory_mb=settings.worker_memory_mb,
-            gpu_memory_fraction=settings.worker_gpu_memory_fraction,
-        )
-
-    @classmethod
-    def for_runs(cls, settings: Settings) -> JobPool:
-        """The pool that runs training runs (long jobs, each holding a worker throughout)."""
-        return cls(
-            workers=settings.run_workers,
-            timeout_s=settings.run_timeout_s,
-            max_queue=settings.max_runs_in_flight,
-            max_jobs_per_worker=settings.worker_max_jobs,
-            memory_mb=settings.worker_memory_mb,
-            timeout_setting="run_timeout_s",
-            job_name="the training run",
-            max_file_bytes=1 << 34,  # the run store's SQLite file and its write-ahead log
+            timeout_setting=kind.timeout_setting,
+            job_name=kind.job_name,
+            max_file_bytes=kind.max_file_bytes,
             gpu_memory_fraction=settings.worker_gpu_memory_fraction,
         )
 
@@ -138,11 +120,8 @@ class JobPool:
         try:
             return await asyncio.wrap_future(self._schedule(fn, args, limit))
         except TimeoutError:
-            raise ProgramError(
-                "timeout",
-                f"{self.job_name} ran longer than the {limit:g} s limit ({self.timeout_setting})",
-                limit=self.timeout_setting,
-            ) from None
+            message = timeout_message(self.job_name, limit, self.timeout_setting)
+            raise ProgramError("timeout", message, limit=self.timeout_setting) from None
         except ProcessExpired as error:
             raise _crash(error.exitcode) from None
         except BrokenProcessPool:
@@ -206,7 +185,8 @@ PRELOAD = [
     "sklearn.datasets",
     "app.lang",
     "app.graph",
-    "app.jobs.worker",
+    "app.jobs.worker.process",
+    "app.jobs.worker.training_jobs",
     "app.training.loop",
 ]
 
@@ -224,7 +204,7 @@ def worker_context() -> multiprocessing.context.BaseContext:
 
 
 def _stop(pool: ProcessPool) -> None:
-    pool.stop()
+    pool.stop()  # type: ignore[no-untyped-call]
     try:
         pool.join(timeout=10)
     except Exception:  # shutting down: log and move on
@@ -242,7 +222,4 @@ def _crash(exitcode: int | None) -> ProgramError:
         how = f"exit code {exitcode}"
     else:
         how = "the worker pool broke"
-    return ProgramError(
-        "crash",
-        f"the program crashed the worker process ({how}); a fresh worker replaces it",
-    )
+    return ProgramError("crash", crash_message("the program", how))

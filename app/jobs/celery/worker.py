@@ -30,26 +30,23 @@ from typing import Any
 from celery import Celery, signals
 
 from app.config import Settings
-from app.jobs.engine import (
+from app.jobs.celery.engine import (
     CUDA_SUFFIX,
     JOBS,
     QUEUES,
-    crash_message,
     decode_args,
     lost_worker_detail,
     make_celery,
     task_name,
-    timeout_message,
 )
-from app.jobs.fence import MAX_FILE_BYTES
-from app.jobs.lease import RunLease
-from app.jobs.registry import WorkerRegistry
-from app.jobs.worker import init_worker
+from app.jobs.celery.lease import RunLease
+from app.jobs.celery.registry import WorkerRegistry
+from app.jobs.protocol import JOB_KINDS, RUNS, crash_message, timeout_message
+from app.jobs.worker.fence import MAX_FILE_BYTES
+from app.jobs.worker.process import init_worker
 from app.runs.redis_store import RedisRunStore
 
 log = logging.getLogger("gradtrace.worker")
-
-RUN_JOB_NAME = "the training run"
 
 
 class WorkerContext:
@@ -105,12 +102,8 @@ def worker_queues(requested: Sequence[str] | None, device: str) -> list[str]:
 def default_concurrency(settings: Settings, queues: Sequence[str]) -> int:
     """As many processes as an embedded server has: ``workers`` for programs, ``run_workers``
     for runs."""
-    total = 0
-    if any(q.startswith("programs") for q in queues):
-        total += settings.workers
-    if any(q.startswith("runs") for q in queues):
-        total += settings.run_workers
-    return max(1, total)
+    taken = {q.removesuffix(CUDA_SUFFIX) for q in queues}
+    return max(1, sum(kind.workers(settings) for kind in JOB_KINDS if kind.queue in taken))
 
 
 def run_worker(
@@ -199,9 +192,9 @@ def connect_signals(context: WorkerContext, info: dict[str, Any]) -> None:
         kind = type(exception).__name__
         if kind == "TimeLimitExceeded":
             limit = exception.args[0] if exception.args else settings.run_timeout_s
-            message = timeout_message(RUN_JOB_NAME, float(limit), "run_timeout_s")
+            message = timeout_message(RUNS.job_name, float(limit), RUNS.timeout_setting)
         elif kind == "WorkerLostError":
-            message = crash_message(RUN_JOB_NAME, lost_worker_detail(str(exception)))
+            message = crash_message(RUNS.job_name, lost_worker_detail(str(exception)))
         else:
             return  # raised inside the job: run_training_job recorded it itself
         context.store().set_status(args[0], "failed", message)

@@ -4,8 +4,8 @@ In scale-out mode a run can outlive the web replica that started it, and the mac
 it can vanish without anyone reporting it (power, network, the whole worker killed). So the
 worker holds ``{ns}:run:{id}:lease`` (a key with a TTL of ``run_lease_s``) while it trains and
 refreshes it from a thread; any web replica that finds a "running" run without a lease ends it
-as failed (``remote_runs.reap_runs``). A run therefore never stays "running" for longer than
-its lease after its worker is gone.
+as failed (``CeleryRunManager.reap_runs``). A run therefore never stays "running" for longer
+than its lease after its worker is gone.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import time
 
 BUSY = textwrap.dedent(
     """
-    from app.jobs.fence import limit_cpu_time
+    from app.jobs.worker.fence import limit_cpu_time
     limit_cpu_time(1)
     while True:
         pass

@@ -1,12 +1,12 @@
-"""RemoteJobs: the ``JobBackend`` of scale-out mode. Jobs go to Celery workers through Redis.
+"""CeleryJobs: the ``JobBackend`` of scale-out mode. Jobs go to Celery workers through Redis.
 
-Same contract as the embedded ``JobPool``: ``Saturated`` past ``capacity`` jobs in flight from
-this replica, ``ProgramError("timeout")`` when the worker killed the job at its time limit,
-``ProgramError("crash")`` when the worker process died under it; what the job returns comes
-back as it was (JSON-safe dicts). Two waits bound every job: ``queue_wait_s`` for a worker to
-start it (else ``NoWorker``, a 503 with Retry-After) and then its time limit plus a grace for
-the result. A request that goes away (the client disconnected) revokes its job, killing the
-worker child that runs it, as the embedded pool does.
+Same contract as the embedded ``JobPool`` (``app.jobs.protocol``): ``Saturated`` past
+``capacity`` jobs in flight from this replica, ``ProgramError("timeout")`` when the worker
+killed the job at its time limit, ``ProgramError("crash")`` when the worker process died under
+it; what the job returns comes back as it was (JSON-safe dicts). Two waits bound every job:
+``queue_wait_s`` for a worker to start it (else ``NoWorker``, a 503 with Retry-After) and then
+its time limit plus a grace for the result. A request that goes away (the client disconnected)
+revokes its job, killing the worker child that runs it, as the embedded pool does.
 """
 
 from __future__ import annotations
@@ -23,20 +23,17 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from app.config import Settings
-from app.jobs.engine import (
+from app.jobs.celery.engine import (
     DEVICE_ARGUMENT,
     JOB_NAMES,
-    crash_message,
     encode_args,
     lost_worker_detail,
     queue_for,
     run_task_id,
     task_name,
-    timeout_message,
 )
-from app.jobs.pool import Saturated
-from app.jobs.results import QueueWaitExpired, ResultWaiter, RunTimeExpired
-from app.jobs.worker import JobFailed
+from app.jobs.celery.results import QueueWaitExpired, ResultWaiter, RunTimeExpired
+from app.jobs.protocol import JobFailed, JobKind, Saturated, crash_message, timeout_message
 from app.lang.errors import ProgramError
 
 log = logging.getLogger("gradtrace.jobs")
@@ -69,76 +66,32 @@ class JobRevoked(Exception):
     """The job was revoked before it finished (a run cancelled through another replica)."""
 
 
-class RemoteJobs:
+class CeleryJobs:
     """Submit jobs of one kind ("programs" or "runs") to Celery; see the module docstring."""
 
     def __init__(
         self,
+        kind: JobKind,
         celery: Celery,
         waiter: ResultWaiter,
-        *,
-        kind: str,
+        settings: Settings,
         replica_id: str,
-        timeout_s: float,
-        queue_wait_s: float,
-        max_queue: int,
-        timeout_setting: str,
-        queue_setting: str,
-        job_name: str,
-        revoke_on_cancel: bool,
     ) -> None:
         self.celery = celery
         self.waiter = waiter
-        self.kind = kind
+        self.kind = kind.queue
         self.replica_id = replica_id
-        self.timeout_s = timeout_s
-        self.queue_wait_s = queue_wait_s
-        self.capacity = max_queue
-        self.timeout_setting = timeout_setting
-        self.queue_setting = queue_setting
-        self.job_name = job_name
-        self.revoke_on_cancel = revoke_on_cancel
+        self.timeout_s = kind.timeout_s(settings)
+        self.queue_wait_s = kind.queue_wait_s(settings)
+        self.capacity = kind.capacity(settings)
+        self.timeout_setting = kind.timeout_setting
+        self.queue_setting = kind.queue_wait_setting
+        self.job_name = kind.job_name
+        self.revoke_on_cancel = kind.revoke_on_cancel
         self.in_flight = 0
-        # Live worker processes, and whether one has a GPU: kept up to date by scale_out.
+        # Live worker processes, and whether one has a GPU: kept up to date by services.py.
         self.workers = 0
         self.cuda = False
-
-    @classmethod
-    def for_programs(
-        cls, celery: Celery, waiter: ResultWaiter, settings: Settings, replica_id: str
-    ) -> RemoteJobs:
-        return cls(
-            celery,
-            waiter,
-            kind="programs",
-            replica_id=replica_id,
-            timeout_s=settings.job_timeout_s,
-            queue_wait_s=settings.queue_wait_s,
-            max_queue=settings.max_queue,
-            timeout_setting="job_timeout_s",
-            queue_setting="queue_wait_s",
-            job_name="the program",
-            revoke_on_cancel=True,
-        )
-
-    @classmethod
-    def for_runs(
-        cls, celery: Celery, waiter: ResultWaiter, settings: Settings, replica_id: str
-    ) -> RemoteJobs:
-        # A run may wait behind other runs for as long as one of them may last.
-        return cls(
-            celery,
-            waiter,
-            kind="runs",
-            replica_id=replica_id,
-            timeout_s=settings.run_timeout_s,
-            queue_wait_s=settings.run_timeout_s,
-            max_queue=settings.max_runs_in_flight,
-            timeout_setting="run_timeout_s",
-            queue_setting="run_timeout_s",
-            job_name="the training run",
-            revoke_on_cancel=False,  # a web replica stopping must not stop the runs it started
-        )
 
     def start(self) -> None:
         """Nothing to start: the workers are separate processes (``gradtrace worker``)."""
@@ -190,7 +143,8 @@ class RemoteJobs:
             raise self._timeout(limit) from None
         finally:
             self.in_flight -= 1
-        return self._outcome(meta, limit)
+        result: T = self._outcome(meta, limit)
+        return result
 
     def revoke(self, task_id: str, *, terminate: bool = True) -> None:
         """Drop a job from the queue on every worker, and kill the child running it (in the

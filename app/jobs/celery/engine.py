@@ -27,8 +27,10 @@ from typing import Any
 from celery import Celery
 
 from app.config import ProgramLimits, Settings, TrainingLimits
-from app.jobs.training_jobs import predict_job, run_graph_step_job, run_training_job
-from app.jobs.worker import ping, run_graph_job
+from app.jobs.protocol import JOB_KINDS
+from app.jobs.worker.graph_jobs import run_graph_job
+from app.jobs.worker.process import ping
+from app.jobs.worker.training_jobs import predict_job, run_graph_step_job, run_training_job
 
 # Job name (also the Celery task name after "gradtrace.") -> the function a worker runs.
 JOBS: dict[str, Callable[..., Any]] = {
@@ -44,7 +46,7 @@ DEVICE_ARGUMENT = {"graph": 1, "train": 3}
 
 # Programs and runs have queues of their own, as they have pools of their own when embedded, so
 # a worker can be dedicated to either. "-cuda" queues are consumed only by workers with a GPU.
-QUEUES = ("programs", "runs")
+QUEUES = tuple(kind.queue for kind in JOB_KINDS)  # ("programs", "runs")
 CUDA_SUFFIX = "-cuda"
 TASK_PREFIX = "gradtrace."
 # Run tasks have the id "run-<run id>", so any replica can revoke one knowing only the run.
@@ -109,16 +111,6 @@ def make_celery(settings: Settings, *, results: bool = True) -> Celery:
         worker_cancel_long_running_tasks_on_connection_loss=False,
     )
     return celery
-
-
-def timeout_message(job_name: str, limit: float, setting: str) -> str:
-    """The words of a time-limit error, the same as the embedded pool's."""
-    return f"{job_name} ran longer than the {limit:g} s limit ({setting})"
-
-
-def crash_message(job_name: str, how: str) -> str:
-    """The words of a crash error, the same as the embedded pool's."""
-    return f"{job_name} crashed the worker process ({how}); a fresh worker replaces it"
 
 
 def lost_worker_detail(message: str) -> str:

@@ -129,7 +129,7 @@ class ResultWaiter:
             if value is not None:
                 self._deliver(key, value)
 
-    def _deliver(self, key: str, payload: str) -> None:
+    def _deliver(self, key: str, payload: str | bytes) -> None:
         inbox = self._inboxes.get(key)
         if inbox is not None:
-            inbox.states.put_nowait(loads(payload))
+            inbox.states.put_nowait(loads(payload))  # type: ignore[no-untyped-call]
