@@ -88,14 +88,15 @@ def _layer_configuration(cls: type) -> frozenset[str]:
     properties and methods its classes define (ModuleList.append, reset_parameters...)."""
     names = set(getattr(cls, "__constants__", ()))
     with contextlib.suppress(TypeError, ValueError):
-        names |= set(inspect.signature(cls.__init__).parameters)
+        names |= set(inspect.signature(vars(cls).get("__init__", cls)).parameters)
     for base in cls.__mro__:
         if base in (nn.Module, object):
             break
         names |= {k for k, v in vars(base).items() if isinstance(v, (property, *_METHODS))}
         init = vars(base).get("__init__")
-        with contextlib.suppress(OSError, TypeError):
-            names |= set(_SELF_ASSIGNMENT.findall(inspect.getsource(init)))
+        if init is not None:
+            with contextlib.suppress(OSError, TypeError):
+                names |= set(_SELF_ASSIGNMENT.findall(inspect.getsource(init)))
     return frozenset(
         n for n in names
         if not n.startswith("_") and n not in _NOT_CONFIGURATION

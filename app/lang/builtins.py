@@ -101,8 +101,9 @@ def make_builtins(interp: Host) -> dict[str, Any]:
     def set_(iterable: Iterable[Any] = ()) -> set[Any]:
         return set(it(iterable))
 
-    for function, cls in ((list_, list), (tuple_, tuple), (set_, set)):
-        function.gradtrace_type = cls  # type: ignore[attr-defined]
+    list_.gradtrace_type = list  # type: ignore[attr-defined]
+    tuple_.gradtrace_type = tuple  # type: ignore[attr-defined]
+    set_.gradtrace_type = set  # type: ignore[attr-defined]
 
     def dict_(*args: Any, **kwargs: Any) -> dict[Any, Any]:
         if len(args) > 1:

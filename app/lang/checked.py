@@ -47,7 +47,7 @@ def functional_call(
         if isinstance(parameter_and_buffer_dicts, (tuple, list))
         else (parameter_and_buffer_dicts,)
     )
-    own = dict(module.named_parameters(remove_duplicate=False))
+    own: dict[str, torch.Tensor] = dict(module.named_parameters(remove_duplicate=False))
     own.update(module.named_buffers(remove_duplicate=False))
     for given in dicts:
         if not isinstance(given, Mapping):

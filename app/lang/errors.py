@@ -69,7 +69,14 @@ class NotAllowed(ProgramError):
 
 
 class LimitExceeded(ProgramError):
-    def __init__(self, limit: str, value: int | float, message: str, line=None, column=None):
+    def __init__(
+        self,
+        limit: str,
+        value: int | float | str,  # the limit's value, or what it is where it has none
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+    ):
         super().__init__("limit", f"{message} (limit {limit} = {value})", line, column, limit=limit)
 
 

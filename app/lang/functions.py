@@ -78,7 +78,7 @@ class UserFunction:
         return f"<function {self.name}>"
 
     @property
-    def __name__(self) -> str:  # type: ignore[override]  # as a Python function's
+    def __name__(self) -> str:  # as a Python function's
         return self.name
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:

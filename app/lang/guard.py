@@ -9,7 +9,7 @@ import inspect
 import re
 import types
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
@@ -25,6 +25,9 @@ from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, runtime_err
 from app.lang.formatting import BoundFormat
 from app.lang.functions import SuperProxy, UserFunction
 from app.lang.surface import TORCH, Namespace, all_callables
+
+if TYPE_CHECKING:
+    from app.lang.host import Host
 
 _ALLOWED_CALLABLES = all_callables()
 # Context managers of torch a program may enter: each only sets and restores autograd's own state
@@ -172,7 +175,7 @@ class Guard:
             return obj.attribute(name)
         if not self.attribute_allowed(obj, name):
             if name == "format" and type(obj) is str:
-                return BoundFormat(self, obj)  # str.format with its fields checked
+                return BoundFormat(cast("Host", self), obj)  # str.format, its fields checked
             if name == "__name__" and isinstance(obj, (TypeName, UserFunction, type, Namespace)):
                 return _name_of(obj)
             raise NotAllowed(_refusal(obj, name), *_pos(node))
@@ -455,7 +458,7 @@ class Guard:
                 "max_sequence_length", limit, "the text of this value would be too long"
             )
 
-    def check_format_spec(self, spec: Any, node: ast.AST) -> None:
+    def check_format_spec(self, spec: Any, node: ast.AST | None) -> None:
         if isinstance(spec, str) and _SPEC_NUMBER.search(spec):
             raise LimitExceeded(
                 "max_format_width", 9999, "a format width or precision is too large", *_pos(node)

@@ -512,7 +512,7 @@ class Interpreter(Guard):
             and value.attr == "__class__"
         ):
             # x.__class__.__name__, as older code writes type(x).__name__: only the string
-            return type(self.evaluate(value.value, scope)).__name__  # type: ignore[attr-defined]
+            return type(self.evaluate(value.value, scope)).__name__
         return self.get_attribute(self.evaluate(value, scope), node.attr, node)
 
     def eval_Subscript(self, node: ast.Subscript, scope: Scope) -> Any:
@@ -645,7 +645,8 @@ class Interpreter(Guard):
             func = self.evaluate(func_node, scope)
         positional, keywords = self.call_arguments(node, scope)
         if method == "backward" and isinstance(owner, torch.Tensor):
-            self.record_backward_root(func_node.value, owner)  # type: ignore[union-attr]
+            assert isinstance(func_node, ast.Attribute)  # method is only set for an attribute
+            self.record_backward_root(func_node.value, owner)
         try:
             return self.call(func, positional, keywords, owner=owner, method=method)
         except ProgramError as error:

@@ -38,7 +38,14 @@ def run_program(
     interpreter = Interpreter(limits)
     caught: list[str] = []
 
-    def record_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    def record_warning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
         text = f"{category.__name__}: {clean_message(str(message))} (line {interpreter.line})"
         if text not in caught and len(caught) < 20:
             caught.append(text)
@@ -152,7 +159,7 @@ class _ProgramThread:
         finished.wait()
         if "error" in outcome:
             raise outcome.pop("error")
-        return outcome["value"]
+        return outcome["value"]  # type: ignore[no-any-return]  # what function returned: T
 
     def _serve(self) -> None:
         while True:

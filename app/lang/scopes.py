@@ -29,7 +29,9 @@ class Scope:
         self.vars = vars
         self.local_names = local_names
         self.parent = parent
-        self.builtins = builtins if builtins is not None else (parent.builtins if parent else {})
+        self.builtins: dict[str, Any] = (
+            builtins if builtins is not None else (parent.builtins if parent else {})
+        )
         self.module: Scope = parent.module if parent is not None else self
         # names the function declared ``global`` or ``nonlocal``: "global" | "nonlocal"
         self.declared = declared

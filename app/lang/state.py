@@ -47,6 +47,6 @@ def reseed() -> None:
     # Not torch.manual_seed: on a host without an initialised GPU it queues a lazy CUDA call
     # that formats a stack trace each time, a millisecond a program for nothing.
     torch.default_generator.manual_seed(seed)
-    if torch.cuda.is_initialized():
+    if torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
         torch.cuda.manual_seed_all(seed)
     np.random.seed(seed % (2**32))
