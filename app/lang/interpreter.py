@@ -332,12 +332,11 @@ class Interpreter(Guard):
             classes = self.evaluate(handler.type, scope)
             options = classes if isinstance(classes, tuple) else (classes,)
             if not all(isinstance(c, type) and issubclass(c, BaseException) for c in options):
-                raise ProgramError(
-                    "runtime",
-                    "TypeError: catching classes that do not inherit from BaseException is "
-                    "not allowed",
+                raise runtime_error_of(
+                    TypeError(
+                        "catching classes that do not inherit from BaseException is not allowed"
+                    ),
                     *_pos(handler),
-                    original=TypeError("catching classes that do not inherit from BaseException"),
                 )
             if isinstance(exc, options):
                 return handler
