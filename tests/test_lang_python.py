@@ -8,6 +8,7 @@ import contextlib
 import io
 import math
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
@@ -24,7 +25,8 @@ def cpython(source: str) -> str:
     out = io.StringIO()
     names = {"torch": torch, "nn": nn, "F": F, "optim": optim, "np": np, "math": math}
     names["__name__"] = "__main__"
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the program's own (anomaly mode's), not the suite's
         try:
             exec(compile(source, "<program>", "exec"), names)  # the reference, not the product
         except Exception as exc:
