@@ -473,6 +473,8 @@ PROGRAMS = {
         m = nn.Linear(2, 2)
         setattr(m, "note", "hi")
         print(m.note, divmod(7, 2), hex(255), bin(5), frozenset([1, 1, 2]))
+        print(type(m) is nn.Linear, type(m) is not nn.ReLU, type([]) is list, type(1) is int)
+        print(type(m) == nn.Linear, isinstance([], list), type(torch.ones(1)).__name__)
     """,
 }
 

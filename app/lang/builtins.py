@@ -36,6 +36,11 @@ class TypeName:
     def cls_name(self) -> str:
         return self._cls.__name__
 
+    @property
+    def cls(self) -> type:
+        """The class itself, for gradtrace's own comparisons (the program never gets it)."""
+        return self._cls
+
     def __eq__(self, other: object) -> bool:
         target = other._cls if isinstance(other, TypeName) else as_type(other)
         return self._cls is target

@@ -17,7 +17,7 @@ import torch
 
 import app.lang.operators as operators
 from app.config import ProgramLimits
-from app.lang.builtins import make_builtins
+from app.lang.builtins import TypeName, as_type, make_builtins
 from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, catchable, runtime_error_of
 from app.lang.functions import (
     ReturnSignal,
@@ -40,6 +40,7 @@ PREBOUND = (
     ("np", "numpy"), ("math", "math"),
 )  # fmt: skip
 _CLASS = "__class__"
+_IDENTITY = frozenset({ast.Is, ast.IsNot})
 # Plain numbers: an operator on two of them needs no size check, except the ones that can make an
 # integer huge (2 ** 10**8, 1 << 10**9, repeated squaring by *).
 _NUMBERS = frozenset({int, float, bool})
@@ -592,6 +593,9 @@ class Interpreter(Guard):
             right = self.evaluate(comparator, scope)
             if left.__class__ in _NUMBERS and right.__class__ in _NUMBERS:
                 result = operators.COMPARE[op.__class__](left, right)
+            elif op.__class__ in _IDENTITY and (TypeName in (left.__class__, right.__class__)):
+                # type(x) is nn.Linear: what type() gave stands for its class
+                result = operators.COMPARE[op.__class__](_class_of(left), _class_of(right))
             else:
                 if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
                     operators.check_binary("+", left, right, self.limits)  # broadcast size
@@ -746,6 +750,10 @@ def _pos(node: ast.AST) -> tuple[int | None, int | None]:
     line = getattr(node, "lineno", None)
     column = getattr(node, "col_offset", None)
     return line, (None if column is None else column + 1)
+
+
+def _class_of(value: Any) -> Any:
+    return value.cls if isinstance(value, TypeName) else as_type(value)
 
 
 def _placed(error: ProgramError, node: ast.AST) -> ProgramError:

@@ -97,6 +97,7 @@ ATTRIBUTE_ESCAPES = [
     # type objects: type(x) is a stand-in that can neither be called nor walked
     ("type_mro", "t = type(1)\nm = t.mro()", "not_allowed", "mro"),
     ("type_called", "t = type(1)\ny = t('5')", "not_allowed", "calling"),
+    ("type_stand_in_class", "t = type(1).cls", "not_allowed", "cls"),
     ("type_three_args", "T = type('T', (), {})", "not_allowed", "type()"),
     (
         "type_of_tensor_walk",
