@@ -466,6 +466,18 @@ PROGRAMS = {
         weight = torch.FloatTensor([[1, 2.3, 3], [4, 5.1, 6.3]])
         print(nn.Embedding.from_pretrained(weight)(torch.LongTensor([1])))
     """,
+    "walrus": """
+        data = [1, 5, 12, 3]
+        if (n := len(data)) > 3:
+            print(f"{n} items")
+        doubled = [y for x in data if (y := x * 2) > 5]
+        print(doubled, y)
+        def first_big(values):
+            while (v := values.pop()) < 10:
+                pass
+            return v
+        print(first_big([20, 1, 2]))
+    """,
     "isinstance_and_builtins": """
         print(isinstance(torch.ones(1), torch.Tensor), isinstance(nn.Linear(1, 1), nn.Module))
         layer = nn.Linear(2, 3)

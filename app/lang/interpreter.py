@@ -30,7 +30,7 @@ from app.lang.generators import GreenletExit, ProgramGenerator, check_generator_
 from app.lang.guard import Guard
 from app.lang.output import OutputBuffer
 from app.lang.plotting import PyplotRecorder
-from app.lang.scopes import Scope, target_names
+from app.lang.scopes import ComprehensionScope, Scope, target_names
 from app.lang.stdlib import stdlib_modules
 from app.lang.surface import Namespace, module_table
 
@@ -605,6 +605,14 @@ class Interpreter(Guard):
             left = right
         return result
 
+    def eval_NamedExpr(self, node: ast.NamedExpr, scope: Scope) -> Any:
+        value = self.evaluate(node.value, scope)
+        while isinstance(scope, ComprehensionScope):  # binds where the comprehension stands
+            assert scope.parent is not None
+            scope = scope.parent
+        scope.store(node.target.id, value)
+        return value
+
     def eval_Lambda(self, node: ast.Lambda, scope: Scope) -> UserFunction:
         definition = self._lambdas.get(node)
         if definition is None:  # made once per lambda in the source, not per evaluation
@@ -719,7 +727,7 @@ class Interpreter(Guard):
 
     def comprehension(self, generators: list[ast.comprehension], scope: Scope) -> Iterator[Scope]:
         names = frozenset().union(*(target_names(g.target) for g in generators))
-        inner = Scope({}, local_names=names, parent=scope)
+        inner = ComprehensionScope({}, local_names=names, parent=scope)
 
         def level(index: int) -> Iterator[Scope]:
             generator = generators[index]

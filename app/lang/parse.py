@@ -23,7 +23,7 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.ClassDef, ast.With, ast.withitem, ast.Assert, ast.Import, ast.ImportFrom,
         ast.alias, ast.Delete, ast.arguments, ast.arg, ast.keyword, ast.Lambda,
         ast.Try, ast.ExceptHandler, ast.Raise, ast.Global, ast.Nonlocal, ast.Yield,
-        ast.YieldFrom,
+        ast.YieldFrom, ast.NamedExpr,
         ast.Constant, ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Starred,
         ast.List, ast.Tuple, ast.Dict, ast.Set, ast.BinOp, ast.UnaryOp, ast.BoolOp,
         ast.Compare, ast.IfExp, ast.Call, ast.ListComp, ast.SetComp, ast.DictComp,
@@ -44,7 +44,6 @@ NODE_NAMES: dict[type[ast.AST], str] = {
     ast.Await: "await is",
     ast.AsyncFor: "async for is",
     ast.AsyncWith: "async with is",
-    ast.NamedExpr: "the walrus operator (:=) is",
     ast.Match: "match statements are",
 }
 

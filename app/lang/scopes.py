@@ -91,6 +91,12 @@ class Scope:
         del self.vars[name]
 
 
+class ComprehensionScope(Scope):
+    """The scope of a comprehension's own variables (a walrus inside binds outside it)."""
+
+    __slots__ = ()
+
+
 def _where(node: ast.AST) -> tuple[int | None, int | None]:
     line = getattr(node, "lineno", None)
     column = getattr(node, "col_offset", None)

@@ -2003,6 +2003,7 @@ LANGUAGE_DOORS = [
     ("bound_format_template", "f = 'x'.format\nt = f.template", "not_allowed", "template"),
     ("getattr_dunder_string", "x = getattr(print, '__self__')", "not_allowed", "__self__"),
     ("nonlocal_builtins", "def f():\n    nonlocal print", "syntax", "nonlocal"),
+    ("walrus_dunder", "x = (__builtins__ := 1)", "not_allowed", "__builtins__"),
     (
         "dataclass_of_torch",
         "import torch\nfrom dataclasses import dataclass\nL = dataclass(torch.nn.Linear)",
