@@ -92,7 +92,7 @@ function showFailure(error) {
   canvas.clear("No graph: the program did not finish.");
   closePanel();
   renderVariables(els.variables, {});
-  setStdout("");
+  setStdout(error.stdout || ""); // what the program printed before the error, as a terminal shows
   renderPlots([]);
   announce(`Error${error.line ? ` on line ${error.line}` : ""}: ${firstLine(error.message)}`);
 }

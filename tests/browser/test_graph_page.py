@@ -212,3 +212,24 @@ def test_tutorial_code_without_imports_runs_and_names_its_function(ui) -> None:
         timeout=RUN_TIMEOUT_MS,
     )
     assert not ui.errors, ui.errors
+
+
+def test_an_error_still_shows_what_was_printed_before_it(ui) -> None:
+    ui.goto("/")
+    page = ui.page
+    page.wait_for_function("() => window.gradtrace && window.gradtrace.editor")
+    source = (
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+        "y = (x * x).sum()\n"
+        "y.backward()\n"
+        "print('first', x.grad)\n"
+        "y.backward()\n"
+    )
+    page.evaluate("src => window.gradtrace.editor.setValue(src)", source)
+    page.click("#run-btn")
+    page.wait_for_function(
+        "() => document.querySelector('#stdout').textContent.includes('first tensor([2., 4.])')",
+        timeout=RUN_TIMEOUT_MS,
+    )
+    assert "backward through the graph a second time" in page.inner_text("body")
+    assert "line 5" in page.inner_text("#run-status").lower()
