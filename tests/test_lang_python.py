@@ -478,6 +478,19 @@ PROGRAMS = {
             return v
         print(first_big([20, 1, 2]))
     """,
+    "regular_expressions": """
+        import re
+        lines = ["The Time Machine, by H. G. Wells [1898]", "", "I"]
+        print([re.sub("[^A-Za-z]+", " ", line).strip().lower() for line in lines])
+        pattern = re.compile(r"(\\w+) (\\w+)")
+        m = pattern.search(lines[0])
+        print(m.group(1), m.span(), m.groups(), re.findall(r"\\d+", lines[0]))
+        print(re.split(r"\\s+", "a b  c"))
+        print(re.sub(r"\\d", lambda m: str(int(m.group()) + 1), "a1b2"))
+        print([m.start() for m in re.finditer("a", "banana")], re.match("b", "banana") is not None)
+        print(pattern.sub(r"\\2 \\1", "hello world"), re.escape("a.b"), bool(re.I))
+        print(hasattr([], "__len__"), hasattr(3, "__iter__"), hasattr(len, "__call__"))
+    """,
     "isinstance_and_builtins": """
         print(isinstance(torch.ones(1), torch.Tensor), isinstance(nn.Linear(1, 1), nn.Module))
         layer = nn.Linear(2, 3)

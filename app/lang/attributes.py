@@ -25,6 +25,7 @@ from torch.utils.hooks import RemovableHandle
 
 from app.lang import policy
 from app.lang.parse import SPECIAL_METHODS
+from app.lang.stdlib import relib
 from app.lang.surface import TORCH, Namespace
 
 
@@ -233,6 +234,10 @@ def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
         return name in CTX_ATTRS or name in NODE_ATTRS or name in vars(obj)
     if isinstance(obj, torch.autograd.graph.Node):
         return name in NODE_ATTRS
+    if isinstance(obj, re.Pattern):
+        return name in relib.PATTERN_ATTRS
+    if isinstance(obj, re.Match):
+        return name in relib.MATCH_ATTRS
     if isinstance(obj, torch.dtype):
         return name in DTYPE_ATTRS
     if isinstance(obj, torch.device):

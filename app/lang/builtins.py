@@ -16,6 +16,7 @@ import torch
 from app.lang.errors import NotAllowed
 from app.lang.formatting import format_value
 from app.lang.host import Host
+from app.lang.parse import SPECIAL_METHODS
 from app.printout import tensor_text
 
 _MISSING = object()
@@ -245,6 +246,8 @@ def make_builtins(interp: Host) -> dict[str, Any]:
     def hasattr_(obj: Any, name: Any) -> bool:
         if not isinstance(name, str):
             raise TypeError("attribute name must be string")
+        if name in SPECIAL_METHODS:  # duck typing (hasattr(x, "__len__")): asked of the class,
+            return py.hasattr(type(obj), name)  # which runs no code of the object's
         if not interp.attribute_allowed(obj, name):
             return False
         try:

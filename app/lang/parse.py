@@ -55,7 +55,7 @@ IMPORTABLE_MODULES = frozenset(
         "torch.autograd.functional", "torch.func", "torch.autograd.graph",
         "numpy", "matplotlib", "matplotlib.pyplot", "math", "sklearn.datasets",
         "random", "functools", "itertools", "collections", "time", "string", "unicodedata",
-        "dataclasses",
+        "dataclasses", "re",
         # the rest of the computing surface (app/lang/policy.py)
         "torch.nn.utils", "torch.nn.utils.rnn", "torch.linalg", "torch.fft", "torch.special",
         "torch.distributions",

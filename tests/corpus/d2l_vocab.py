@@ -1,5 +1,4 @@
 # source: d2l.ai "9.2 Converting Raw Text into Sequence Data" (Vocab, tokenize), https://d2l.ai/chapter_recurrent-neural-networks/text-sequence.html
-# refused: import of module 're' -- regular expressions run in C with no step budget: a catastrophic pattern backtracks until the job's time limit
 # note: preprocess with re, tokenize to characters and words, the Vocab class (collections.Counter,
 # sorted with a key lambda, __len__, __getitem__ on lists, to_tokens, the unk property), then
 # an nn.Embedding lookup of the indices; the opening of The Time Machine inline instead of the

@@ -2005,6 +2005,22 @@ LANGUAGE_DOORS = [
     ("nonlocal_builtins", "def f():\n    nonlocal print", "syntax", "nonlocal"),
     ("walrus_dunder", "x = (__builtins__ := 1)", "not_allowed", "__builtins__"),
     (
+        "re_sub_blowup",
+        "import re\ns = re.sub('', 'x' * 10000, 'a' * 100000)",
+        "limit",
+        "max_sequence_length",
+    ),
+    ("re_pattern_too_long", "import re\np = re.compile('a' * 20000)", "limit", "max_pattern_chars"),
+    (
+        "re_callback_node",
+        "import re, torch\ng = (torch.ones(1, requires_grad=True) * 2).grad_fn\n"
+        "s = re.sub('a', g, 'abc')",
+        "not_allowed",
+        "as a function",
+    ),
+    ("re_match_internals", "import re\nm = re.match('a', 'a')\nr = m.re", "not_allowed", "'re'"),
+    ("re_pattern_scanner", "import re\ns = re.compile('a').scanner", "not_allowed", "scanner"),
+    (
         "dataclass_of_torch",
         "import torch\nfrom dataclasses import dataclass\nL = dataclass(torch.nn.Linear)",
         "not_allowed",

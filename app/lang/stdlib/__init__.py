@@ -1,6 +1,6 @@
 """Python's standard library as a program sees it: ``math``, ``random``, ``functools``,
-``itertools``, ``collections``, ``dataclasses``, ``time``, ``string`` and ``unicodedata``, each
-a fixed table of members made for one run.
+``itertools``, ``collections``, ``dataclasses``, ``re``, ``time``, ``string`` and ``unicodedata``,
+each a fixed table of members made for one run.
 
 Their functions are bound to the run's interpreter, like its builtins: their loops are counted
 in steps, the functions a program hands them are called through ``Host.call``, and the
@@ -19,6 +19,7 @@ from app.lang.stdlib.functoolslib import functools_namespace
 from app.lang.stdlib.itertoolslib import itertools_namespace
 from app.lang.stdlib.mathlib import math_namespace
 from app.lang.stdlib.randomlib import random_namespace
+from app.lang.stdlib.relib import re_namespace
 from app.lang.stdlib.textlib import string_namespace, time_namespace, unicodedata_namespace
 from app.lang.surface import Namespace
 
@@ -37,6 +38,7 @@ _BUILDERS: dict[str, Callable[[Host], Namespace]] = {
     "string": string_namespace,
     "unicodedata": unicodedata_namespace,
     "dataclasses": dataclasses_namespace,
+    "re": re_namespace,
 }
 
 
