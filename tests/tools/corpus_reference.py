@@ -131,16 +131,7 @@ def run_snippet(path: Path, plt: Any) -> dict[str, Any]:
         try:
             exec(code, namespace)
         except Exception as exc:
-            lines = [
-                lineno
-                for frame, lineno in traceback.walk_tb(exc.__traceback__)
-                if frame.f_code.co_filename == str(path)
-            ]
-            error = {
-                "type": type(exc).__name__,
-                "message": str(exc),
-                "line": lines[-1] if lines else None,
-            }
+            error = make_expected.error_record(exc, path)
     variables, ops = _collect(namespace)
     return {"stdout": out.getvalue(), "error": error, "variables": variables, "graph_ops": ops}
 

@@ -632,6 +632,17 @@ def _python_value(value: Any) -> dict[str, Any] | None:
     return None
 
 
+def error_record(exc: Exception, path: Path) -> dict[str, Any]:
+    """An exception as the expected data records it: its type, message, and the program line
+    (of ``path``) that was running when it was raised."""
+    lines = [
+        lineno
+        for frame, lineno in traceback.walk_tb(exc.__traceback__)
+        if frame.f_code.co_filename == str(path)
+    ]
+    return {"type": type(exc).__name__, "message": str(exc), "line": lines[-1] if lines else None}
+
+
 def _collect(namespace: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     import torch
 
@@ -740,16 +751,7 @@ def run_example(example_id: str, seed: int, plt: FakePyplot) -> dict[str, Any]:
         try:
             exec(code, namespace)
         except Exception as exc:
-            lines = [
-                lineno
-                for frame, lineno in traceback.walk_tb(exc.__traceback__)
-                if frame.f_code.co_filename == str(path)
-            ]
-            error = {
-                "type": type(exc).__name__,
-                "message": str(exc),
-                "line": lines[-1] if lines else None,
-            }
+            error = error_record(exc, path)
     stdout = out.getvalue()
     variables, python_values = _collect(namespace)
     checks = [_evaluate_check(c, namespace, stdout, error) for c in CHECKS.get(example_id, [])]
