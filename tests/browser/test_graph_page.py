@@ -22,6 +22,13 @@ def seed001_mean_example(base_url: str) -> dict:
     pytest.fail(f"no seed-001 mean-backward example in the index: {[e['id'] for e in index]}")
 
 
+def wait_for_the_first_example(page) -> None:
+    page.wait_for_function(
+        "() => window.gradtrace && window.gradtrace.editor.getValue().includes('backward')",
+        timeout=RUN_TIMEOUT_MS,
+    )
+
+
 def wait_for_graph(page) -> None:
     page.wait_for_selector("#graph-canvas svg g.node", timeout=RUN_TIMEOUT_MS)
 
@@ -197,7 +204,7 @@ def test_tutorial_code_without_imports_runs_and_names_its_function(ui) -> None:
     ui.goto("/")
     page = ui.page
     assert "imported already" in page.inner_text("#names-hint")
-    page.wait_for_function("() => window.gradtrace && window.gradtrace.editor")
+    wait_for_the_first_example(page)  # else it lands in the editor after the program below
     page.evaluate("src => window.gradtrace.editor.setValue(src)", CUSTOM_FUNCTION_TUTORIAL)
     page.click("#run-btn")
     page.wait_for_function(
@@ -217,7 +224,7 @@ def test_tutorial_code_without_imports_runs_and_names_its_function(ui) -> None:
 def test_an_error_still_shows_what_was_printed_before_it(ui) -> None:
     ui.goto("/")
     page = ui.page
-    page.wait_for_function("() => window.gradtrace && window.gradtrace.editor")
+    wait_for_the_first_example(page)  # else it lands in the editor after the program below
     source = (
         "x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
         "y = (x * x).sum()\n"
