@@ -48,3 +48,13 @@ def broadcast_numel(values: Sequence[Any]) -> int | None:
                 size = shape[-axis]
         total *= size
     return total
+
+
+def batch_and_spatial(shape: tuple[int, ...] | None) -> tuple[int, tuple[int, ...]] | None:
+    """A convolution input's batch size and spatial sizes: (N, C, *spatial) or unbatched
+    (C, *spatial); None when the shape is too short to be either."""
+    if not shape or len(shape) < 2:
+        return None
+    if len(shape) >= 3:
+        return shape[0], shape[2:]
+    return 1, shape[1:]

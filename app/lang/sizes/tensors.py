@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from app.lang.sizes.shapes import Estimator, numel, shape_of
+from app.lang.sizes.shapes import Estimator, batch_and_spatial, numel, shape_of
 
 
 def _size_from(args: Sequence[Any]) -> tuple[int, ...] | None:
@@ -343,10 +343,10 @@ def conv_numel(
     dilation: Any = 1,
 ) -> int | None:
     """Elements of a convolution's output: N x C_out x each spatial size (same for 'same')."""
-    if not shape or len(shape) < 2:
+    split = batch_and_spatial(shape)
+    if split is None:
         return None
-    spatial = shape[2:] if len(shape) >= 3 else shape[1:]
-    batch = shape[0] if len(shape) >= 3 else 1
+    batch, spatial = split
 
     def per_dim(value: Any, axis: int) -> Any:
         return value[axis] if isinstance(value, (tuple, list)) else value

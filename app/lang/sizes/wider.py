@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from app.lang.sizes.shapes import Estimator, numel, shape_of
+from app.lang.sizes.shapes import Estimator, batch_and_spatial, numel, shape_of
 from app.lang.sizes.tensors import _arange, _size_from
 
 # ----- creators and layers of the wider surface (policy.py): sizes given by their arguments ---
@@ -216,10 +216,10 @@ def transposed_conv_numel(
     dilation: Any = 1,
 ) -> int | None:
     """Elements of a transposed convolution's output: (L-1)s - 2p + d(k-1) + op + 1 a dim."""
-    if not shape or len(shape) < 2:
+    split = batch_and_spatial(shape)
+    if split is None:
         return None
-    spatial = shape[2:] if len(shape) >= 3 else shape[1:]
-    batch = shape[0] if len(shape) >= 3 else 1
+    batch, spatial = split
     n = len(spatial)
     k, s, p = _ints(kernel, n), _ints(stride, n), _ints(padding, n)
     op, d = _ints(output_padding, n), _ints(dilation, n)
