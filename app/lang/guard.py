@@ -45,7 +45,6 @@ _TRANSFORMS = frozenset(
     for f in (
         *(getattr(torch.func, n, None) for n in (
             "grad", "grad_and_value", "vmap", "jacrev", "jacfwd", "hessian", "vjp", "jvp",
-            "linearize", "functionalize",
         )),
         getattr(torch, "vmap", None),
     )
