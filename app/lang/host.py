@@ -17,6 +17,19 @@ from app.lang.output import OutputBuffer
 from app.lang.scopes import Scope
 
 
+class StatementTracer(Protocol):
+    """Told where a program is, as it runs (set as ``interpreter.tracer`` before ``run()``)."""
+
+    def after_statement(self, node: ast.stmt, depth: int) -> None:
+        """After ``node`` finished normally; depth = len(interpreter.frames) (0: the module)."""
+
+    def loop_iteration(self, node: ast.For | ast.While, index: int, depth: int) -> None:
+        """At the start of iteration ``index`` (0-based) of the loop's body."""
+
+    def loop_end(self, node: ast.For | ast.While, depth: int) -> None:
+        """When the loop is left, however it is left (normally, break, return, exception)."""
+
+
 class Host(Protocol):
     """The interpreter running a program (app.lang.interpreter.Interpreter)."""
 

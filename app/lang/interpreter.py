@@ -18,6 +18,9 @@ import torch
 import app.lang.operators as operators
 from app.config import ProgramLimits
 from app.lang.builtins import TypeName, as_type, make_builtins
+from app.lang.closures.expressions import compile_expression
+from app.lang.closures.runner import Evaluator, Executor, Handler
+from app.lang.closures.statements import compile_statement
 from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, catchable, runtime_error_of
 from app.lang.functions import (
     ReturnSignal,
@@ -28,6 +31,7 @@ from app.lang.functions import (
 )
 from app.lang.generators import GreenletExit, ProgramGenerator, check_generator_count
 from app.lang.guard import Guard
+from app.lang.host import StatementTracer
 from app.lang.output import OutputBuffer
 from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import ComprehensionScope, Scope, target_names
@@ -49,14 +53,6 @@ GRAD_MODE_CLASSES = (torch.no_grad, torch.enable_grad, torch.inference_mode)
 GRAD_MODES = (*GRAD_MODE_CLASSES, torch.set_grad_enabled)
 
 
-class _Break(Exception):
-    pass
-
-
-class _Continue(Exception):
-    pass
-
-
 class Interpreter(Guard):
     """Runs one program. Not reusable: a run's state (steps, output, plots) lives here."""
 
@@ -76,6 +72,10 @@ class Interpreter(Guard):
         self.root_tensors: dict[str, torch.Tensor] = {}
         self.function_locals: dict[str, dict[str, Any]] = {}
         self.line = 0  # the statement running now, for warnings raised inside torch
+        self.column = 0  # and its column (1-based), for code called from torch
+        self.tracer: StatementTracer | None = None  # set by the caller before run()
+        self._expressions: dict[ast.expr, Evaluator] = {}  # each node compiled once
+        self._statements: dict[ast.stmt, Executor] = {}
         self._root_texts: dict[ast.expr, str] = {}
         self._lambdas: dict[ast.Lambda, ast.FunctionDef] = {}
         self.handling: list[ProgramError] = []  # errors being handled (for a bare ``raise``)
@@ -127,30 +127,37 @@ class Interpreter(Guard):
             self.exec_stmt(statement, scope)
 
     def exec_stmt(self, node: ast.stmt, scope: Scope) -> None:
-        self.steps += 1  # tick(), inlined: this and evaluate() run for every node
-        if self.steps > self.max_steps:
-            self.tick(0)
-        self.line = node.lineno
-        handler = _STATEMENTS.get(node.__class__)
-        if handler is None:
-            raise NotAllowed(f"'{type(node).__name__}' statements are not supported", *_pos(node))
-        try:
-            handler(self, node, scope)
-        except ProgramError as error:
-            raise _placed(error, node) from None
-        except (ReturnSignal, _Break, _Continue):
-            raise
-        except Exception as exc:
-            raise self.runtime_error(exc, node) from None
+        run = self._statements.get(node)
+        if run is None:
+            run = self.statement(node)
+        run(scope)
 
     def evaluate(self, node: ast.expr, scope: Scope) -> Any:
-        self.steps += 1
-        if self.steps > self.max_steps:
-            self.tick(0)
-        handler = _EXPRESSIONS.get(node.__class__)
-        if handler is None:
-            raise NotAllowed(f"'{type(node).__name__}' expressions are not supported", *_pos(node))
-        return handler(self, node, scope)
+        run = self._expressions.get(node)
+        if run is None:
+            run = self.expression(node)
+        return run(scope)
+
+    # ----- compiling: each node into a closure, once per run (see app/lang/closures) -------
+
+    def expression(self, node: ast.expr) -> Evaluator:
+        run = self._expressions.get(node)
+        if run is None:
+            run = self._expressions[node] = compile_expression(self, node)
+        return run
+
+    def statement(self, node: ast.stmt) -> Executor:
+        run = self._statements.get(node)
+        if run is None:
+            run = self._statements[node] = compile_statement(self, node)
+        return run
+
+    def expression_handler(self, node: ast.expr) -> Handler | None:
+        """The method for a kind of expression the closures leave to the interpreter."""
+        return _EXPRESSIONS.get(node.__class__)
+
+    def statement_handler(self, node: ast.stmt) -> Handler | None:
+        return _STATEMENTS.get(node.__class__)
 
     def enter_frame(self, function: UserFunction, scope: Scope) -> None:
         if len(self.frames) >= self.limits.max_call_depth:
@@ -172,6 +179,7 @@ class Interpreter(Guard):
         if self.steps > self.max_steps:
             self.tick(0)
         self.line = node.lineno
+        self.column = node.col_offset + 1
         if node.value is None:
             return None
         try:
@@ -187,16 +195,6 @@ class Interpreter(Guard):
         return self.frames[-1] if self.frames else None
 
     # ----- statements ----------------------------------------------------------------------
-
-    def exec_Expr(self, node: ast.Expr, scope: Scope) -> None:
-        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            return  # a docstring
-        self.evaluate(node.value, scope)
-
-    def exec_Assign(self, node: ast.Assign, scope: Scope) -> None:
-        value = self.evaluate(node.value, scope)
-        for target in node.targets:
-            self.assign(target, value, scope)
 
     def exec_AnnAssign(self, node: ast.AnnAssign, scope: Scope) -> None:
         if node.value is not None:  # the annotation itself is never evaluated
@@ -220,47 +218,6 @@ class Interpreter(Guard):
             self.set_item(owner, index, self.binary(symbol, current, value, inplace=True))
         else:
             raise NotAllowed("this augmented assignment target is not supported", *_pos(node))
-
-    def exec_If(self, node: ast.If, scope: Scope) -> None:
-        self.exec_block(
-            node.body if self.truth(self.evaluate(node.test, scope)) else node.orelse, scope
-        )
-
-    def exec_For(self, node: ast.For, scope: Scope) -> None:
-        for item in self.iterate(self.evaluate(node.iter, scope)):
-            self.assign(node.target, item, scope)
-            try:
-                self.exec_block(node.body, scope)
-            except _Break:
-                return
-            except _Continue:
-                continue
-        self.exec_block(node.orelse, scope)
-
-    def exec_While(self, node: ast.While, scope: Scope) -> None:
-        while self.truth(self.evaluate(node.test, scope)):
-            self.tick()
-            try:
-                self.exec_block(node.body, scope)
-            except _Break:
-                return
-            except _Continue:
-                continue
-        self.exec_block(node.orelse, scope)
-
-    def exec_Break(self, node: ast.Break, scope: Scope) -> None:
-        raise _Break
-
-    def exec_Continue(self, node: ast.Continue, scope: Scope) -> None:
-        raise _Continue
-
-    def exec_Pass(self, node: ast.Pass, scope: Scope) -> None:
-        return
-
-    def exec_Return(self, node: ast.Return, scope: Scope) -> None:
-        if not self.frames:
-            raise ProgramError("syntax", "'return' outside function", *_pos(node))
-        raise ReturnSignal(None if node.value is None else self.evaluate(node.value, scope))
 
     def exec_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> None:
         decorators = [self.evaluate(d, scope) for d in node.decorator_list]
@@ -498,12 +455,6 @@ class Interpreter(Guard):
 
     # ----- expressions ---------------------------------------------------------------------
 
-    def eval_Constant(self, node: ast.Constant, scope: Scope) -> Any:
-        return node.value
-
-    def eval_Name(self, node: ast.Name, scope: Scope) -> Any:
-        return scope.lookup(node.id, node)
-
     def eval_Attribute(self, node: ast.Attribute, scope: Scope) -> Any:
         value = node.value
         if (
@@ -514,10 +465,6 @@ class Interpreter(Guard):
             # x.__class__.__name__, as older code writes type(x).__name__: only the string
             return type(self.evaluate(value.value, scope)).__name__
         return self.get_attribute(self.evaluate(value, scope), node.attr, node)
-
-    def eval_Subscript(self, node: ast.Subscript, scope: Scope) -> Any:
-        owner = self.evaluate(node.value, scope)
-        return self.subscript(owner, self.evaluate(node.slice, scope))
 
     def eval_Slice(self, node: ast.Slice, scope: Scope) -> slice:
         parts = (node.lower, node.upper, node.step)
@@ -554,11 +501,6 @@ class Interpreter(Guard):
         operators.check_length(items, self.limits)
         return items
 
-    def eval_BinOp(self, node: ast.BinOp, scope: Scope) -> Any:
-        left = self.evaluate(node.left, scope)
-        right = self.evaluate(node.right, scope)
-        return self.binary(operators.SYMBOLS[type(node.op)], left, right)
-
     def binary(self, symbol: str, left: Any, right: Any, inplace: bool = False) -> Any:
         if (
             left.__class__ in _NUMBERS
@@ -571,39 +513,6 @@ class Interpreter(Guard):
             self.check_text(right)  # "%s" % (big_list,) prints it
         table = operators.INPLACE if inplace else operators.BINARY
         return self.account(table[symbol](left, right))
-
-    def eval_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
-        return self.account(operators.UNARY[type(node.op)](self.evaluate(node.operand, scope)))
-
-    def eval_BoolOp(self, node: ast.BoolOp, scope: Scope) -> Any:
-        value: Any = None
-        for operand in node.values:
-            value = self.evaluate(operand, scope)
-            truth = self.truth(value)
-            if isinstance(node.op, ast.And) and not truth:
-                return value
-            if isinstance(node.op, ast.Or) and truth:
-                return value
-        return value
-
-    def eval_Compare(self, node: ast.Compare, scope: Scope) -> Any:
-        left = self.evaluate(node.left, scope)
-        result: Any = True
-        for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = self.evaluate(comparator, scope)
-            if left.__class__ in _NUMBERS and right.__class__ in _NUMBERS:
-                result = operators.COMPARE[op.__class__](left, right)
-            elif op.__class__ in _IDENTITY and (TypeName in (left.__class__, right.__class__)):
-                # type(x) is nn.Linear: what type() gave stands for its class
-                result = operators.COMPARE[op.__class__](_class_of(left), _class_of(right))
-            else:
-                if not isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
-                    operators.check_binary("+", left, right, self.limits)  # broadcast size
-                result = self.account(operators.COMPARE[op.__class__](left, right))
-            if len(node.ops) > 1 and not self.truth(result):
-                return result
-            left = right
-        return result
 
     def eval_NamedExpr(self, node: ast.NamedExpr, scope: Scope) -> Any:
         value = self.evaluate(node.value, scope)
@@ -618,10 +527,6 @@ class Interpreter(Guard):
         if definition is None:  # made once per lambda in the source, not per evaluation
             definition = self._lambdas[node] = lambda_definition(node)
         return UserFunction(self, definition, scope)
-
-    def eval_IfExp(self, node: ast.IfExp, scope: Scope) -> Any:
-        branch = node.body if self.truth(self.evaluate(node.test, scope)) else node.orelse
-        return self.evaluate(branch, scope)
 
     def eval_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> str:
         parts = [str(self.evaluate(value, scope)) for value in node.values]

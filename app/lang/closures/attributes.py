@@ -1,0 +1,27 @@
+"""Attribute reads compiled into closures (``x.grad``, ``self.linear``, ``torch.nn``)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from app.lang.closures.runner import Evaluator, Runner
+from app.lang.scopes import Scope
+
+
+def compile_attribute(interp: Runner, node: ast.Attribute) -> Evaluator | None:
+    value = node.value
+    if node.attr == "__name__" and value.__class__ is ast.Attribute and value.attr == "__class__":
+        return None  # x.__class__.__name__: the interpreter's method answers with the string
+    owner_of = interp.expression(value)
+    name = node.attr
+    get_attribute = interp.get_attribute
+    max_steps = interp.max_steps
+
+    def run(scope: Scope) -> Any:
+        steps = interp.steps = interp.steps + 1
+        if steps > max_steps:
+            interp.tick(0)
+        return get_attribute(owner_of(scope), name, node)
+
+    return run

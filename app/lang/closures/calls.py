@@ -1,0 +1,103 @@
+"""Calls compiled into closures: the callable, the arguments, then ``Guard.call`` with the
+callable's owner and method name, as ``Interpreter.eval_Call`` does."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import torch
+
+from app.lang.closures.runner import Evaluator, Runner
+from app.lang.errors import ProgramError
+from app.lang.functions import ReturnSignal
+from app.lang.scopes import Scope
+
+Arguments = Any  # Callable[[Scope], tuple[list[Any], dict[str, Any]]]
+
+
+def compile_call(interp: Runner, node: ast.Call) -> Evaluator | None:
+    func_node = node.func
+    if isinstance(func_node, ast.Name) and func_node.id == "super":
+        return None  # super(): the interpreter's method makes the proxy
+    arguments = _arguments(interp, node)
+    call = interp.call
+    max_steps = interp.max_steps
+
+    if isinstance(func_node, ast.Attribute):
+        owner_of = interp.expression(func_node.value)
+        owner_node = func_node.value
+        method = func_node.attr
+        is_backward = method == "backward"
+        get_attribute = interp.get_attribute
+
+        def method_call(scope: Scope) -> Any:
+            steps = interp.steps = interp.steps + 1
+            if steps > max_steps:
+                interp.tick(0)
+            owner = owner_of(scope)
+            func = get_attribute(owner, method, func_node)
+            positional, keywords = arguments(scope)
+            if is_backward and isinstance(owner, torch.Tensor):
+                interp.record_backward_root(owner_node, owner)
+            try:
+                return call(func, positional, keywords, owner=owner, method=method)
+            except ProgramError as error:
+                raise _placed(error, node) from None
+            except ReturnSignal:
+                raise
+            except Exception as exc:
+                raise interp.runtime_error(exc, node) from None
+
+        return method_call
+
+    func_of = interp.expression(func_node)
+
+    def function_call(scope: Scope) -> Any:
+        steps = interp.steps = interp.steps + 1
+        if steps > max_steps:
+            interp.tick(0)
+        func = func_of(scope)
+        positional, keywords = arguments(scope)
+        try:
+            return call(func, positional, keywords)
+        except ProgramError as error:
+            raise _placed(error, node) from None
+        except ReturnSignal:
+            raise
+        except Exception as exc:
+            raise interp.runtime_error(exc, node) from None
+
+    return function_call
+
+
+def _arguments(interp: Runner, node: ast.Call) -> Arguments:
+    """The call's positional and keyword arguments, evaluated in the order Python does."""
+    starred = any(isinstance(arg, ast.Starred) for arg in node.args)
+    if starred or any(keyword.arg is None for keyword in node.keywords):
+
+        def unpacked(scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+            return interp.call_arguments(node, scope)  # *args and **kwargs: checked there
+
+        return unpacked
+    positional = [interp.expression(arg) for arg in node.args]
+    named = [(str(keyword.arg), interp.expression(keyword.value)) for keyword in node.keywords]
+    if not named:
+
+        def plain(scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+            return [arg(scope) for arg in positional], {}
+
+        return plain
+
+    def with_keywords(scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+        args = [arg(scope) for arg in positional]
+        return args, {name: value(scope) for name, value in named}
+
+    return with_keywords
+
+
+def _placed(error: ProgramError, node: ast.AST) -> ProgramError:
+    """Give an error raised without a position (deep in a guard) the position of ``node``."""
+    if error.line is None:
+        error.line, error.column = node.lineno, node.col_offset + 1  # type: ignore[attr-defined]
+    return error
