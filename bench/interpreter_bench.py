@@ -7,7 +7,9 @@ For each program this measures, in one process, one after the other and taking t
   (torch, nn, F, optim, np, math) pre-bound the way gradtrace pre-binds them.
 
 Both run on one torch thread (as the workers do). It prints medians and the ratio ours/cpython:
-the interpreter's own overhead. Programs: seed 000's 100-epoch loop, a 1000-step hand gradient
+the interpreter's own overhead. Times are CPU time of this process (``time.process_time``): on a
+shared machine wall time mostly measures the neighbours; both sides run single-threaded, so on an
+idle machine the two agree. Programs: seed 000's 100-epoch loop, a 1000-step hand gradient
 descent (seed 003), a 10k-iteration pure-Python loop, the "Learning PyTorch with Examples"
 custom-Function fit (2000 steps) and d2l's linear regression with a generator. Usage::
 
@@ -130,12 +132,12 @@ def measure(source: str, repeat: int) -> tuple[float, float]:
     assert run_ours(source) == run_cpython(source), "the two disagree"
     ours, cpython = [], []
     for _ in range(repeat):  # taking turns, so drift in the machine hits both alike
-        start = time.perf_counter()
+        start = time.process_time()
         run_ours(source)
-        ours.append(time.perf_counter() - start)
-        start = time.perf_counter()
+        ours.append(time.process_time() - start)
+        start = time.process_time()
         run_cpython(source)
-        cpython.append(time.perf_counter() - start)
+        cpython.append(time.process_time() - start)
     return statistics.median(ours) * 1e3, statistics.median(cpython) * 1e3
 
 

@@ -85,6 +85,9 @@ _MAY_BE_UNINITIALISED = _UNINITIALISED | _LEGACY_CONSTRUCTORS
 _REFUSED_NUMPY_KINDS = frozenset("OUSV")
 _SCALARS = frozenset({float, int, bool, str, type(None)})  # results with nothing to count
 _METHOD_TYPES = (types.MethodType, types.BuiltinMethodType, types.MethodWrapperType)
+_TENSORS: frozenset[type] = frozenset({torch.Tensor, nn.Parameter})
+_GROWING_CONTAINERS: frozenset[type] = frozenset({list, dict, set})
+_OWN_METHOD_OWNERS = _TENSORS | _GROWING_CONTAINERS | {str}
 _SET_PRINTOPTIONS = TORCH.member("set_printoptions")
 # Argument types that are never callbacks, ranges or iterators (see check_arguments).
 _PLAIN_ARGUMENTS = frozenset(
@@ -305,6 +308,17 @@ class Guard:
         owner: Any = None,
         method: str | None = None,
     ) -> Any:
+        if func.__class__ is UserFunction:  # the program's own def: check_callable passes it
+            result = func(*args, **kwargs)
+            operators.check_length(result, self.limits)
+            return self.account(result)
+        if (
+            type(owner) in _OWN_METHOD_OWNERS
+            and type(func) is types.BuiltinMethodType
+            and func.__self__ is owner
+            and func.__name__ == method
+        ):
+            return self._call_own_method(func, args, kwargs, owner, method)
         self.check_callable(func, owner, method)
         if isinstance(func, UserFunction) or self.is_user_class(func):
             # The program's own code runs under the interpreter's checks: only its result is
@@ -334,6 +348,31 @@ class Guard:
         if (method == "new_empty" or id(func) in _MAY_BE_UNINITIALISED) and _is_uninitialised(
             func, method, owner, args, kwargs
         ):
+            _zero_fill(result)
+        return self.account(result)
+
+    def _call_own_method(
+        self, func: Any, args: list[Any], kwargs: dict[str, Any], owner: Any, method: str
+    ) -> Any:
+        """``owner.method(...)`` where ``func`` is the C method of that name bound to a tensor,
+        list, dict, set or str, which get_attribute allowed: what call() below does for it,
+        without the branches that cannot apply (check_callable passes a method bound to its
+        owner; it is not str, repr, a transform or an allocator)."""
+        self.check_arguments(func, args, kwargs)
+        kind = type(owner)
+        if kind in _TENSORS:
+            estimate = sizes.estimate_call(None, method, (owner, *args), kwargs)
+        else:
+            estimate = sizes.estimate_call(func, None, tuple(args), kwargs)
+        if estimate is not None and estimate > self.limits.max_tensor_elements:
+            self.check_size(estimate, f"{method}()")
+        if kind is str:
+            self.check_string_growth(owner, method, args)
+        result = func(*args, **kwargs)
+        if kind in _GROWING_CONTAINERS:
+            operators.check_length(owner, self.limits)
+        operators.check_length(result, self.limits)
+        if method == "new_empty" and kind in _TENSORS:
             _zero_fill(result)
         return self.account(result)
 

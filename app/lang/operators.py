@@ -50,10 +50,27 @@ COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 # mapping key: "%*d", "%99999d", "%(a)99999d", "%.99999f".
 _PERCENT_WIDTH = re.compile(r"%(\([^)]*\))?[-+ #0]*(\*|\d{5,}|\d*\.(\*|\d{5,}))")
 _SEQUENCES = (str, list, tuple)
+_TENSORS: frozenset[type] = frozenset({torch.Tensor, torch.nn.Parameter})
+_NUMBERS: frozenset[type] = frozenset({int, float, bool})
 
 
 def check_binary(symbol: str, left: Any, right: Any, limits: ProgramLimits) -> None:
     """Refuse an operation whose result would exceed a limit, before computing it."""
+    if symbol != "@" and (
+        (left.__class__ in _TENSORS and right.__class__ in _NUMBERS)
+        or (right.__class__ in _TENSORS and left.__class__ in _NUMBERS)
+    ):
+        # a tensor and a number (loss * 0.5): the result has the tensor's elements, which is
+        # what broadcast_numel below works out
+        tensor: Any = left if left.__class__ in _TENSORS else right
+        count = tensor.numel()
+        if count > limits.max_tensor_elements:
+            raise LimitExceeded(
+                "max_tensor_elements",
+                limits.max_tensor_elements,
+                f"the result of '{symbol}' would have {count} elements",
+            )
+        return
     if isinstance(left, (torch.Tensor, np.ndarray)) or isinstance(
         right, (torch.Tensor, np.ndarray)
     ):

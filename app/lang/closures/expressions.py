@@ -93,6 +93,8 @@ def _binop(interp: Runner, node: ast.BinOp) -> Evaluator:
     symbol = operators.SYMBOLS[type(node.op)]
     operation = operators.BINARY[symbol]
     growing = symbol in _GROWING
+    is_product = symbol == "*"
+    max_int_bits = interp.limits.max_int_bits
     binary = interp.binary
     max_steps = interp.max_steps
 
@@ -108,6 +110,13 @@ def _binop(interp: Runner, node: ast.BinOp) -> Evaluator:
             and (not growing or left.__class__ is float or right.__class__ is float)
         ):
             return operation(left, right)  # as Interpreter.binary's first case
+        if (
+            is_product
+            and left.__class__ is int
+            and right.__class__ is int
+            and left.bit_length() + right.bit_length() <= max_int_bits
+        ):
+            return left * right  # i * j: what operators.check_binary lets through
         return binary(symbol, left, right)
 
     return run

@@ -8,11 +8,14 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch._tensor_str import PRINT_OPTS  # set_printoptions changes this object in place
 
 # ----- text: the length of str()/repr() of a value, before Python builds it --------------------
 
 _CONTAINERS = (list, tuple, dict, set, frozenset, collections.deque)
 _COMPOSITE = (*_CONTAINERS, nn.Module, torch.Tensor, np.ndarray)
+_FLAT = frozenset({tuple, list})
+_NESTING = (*_CONTAINERS, nn.Module)  # what has children of its own (see _children)
 
 
 def text_length(value: Any, limit: int) -> int:
@@ -24,6 +27,10 @@ def text_length(value: Any, limit: int) -> int:
     """
     if not isinstance(value, _COMPOSITE):
         return 0  # a scalar or a string: its text is about its own, already bounded, size
+    if value.__class__ in _FLAT and not any(isinstance(c, _NESTING) for c in value):
+        # print("%d %f" % (i, loss)): a tuple or list of numbers, strings and tensors, measured
+        # as the walk below measures it, without its bookkeeping
+        return min(2 + sum(_leaf_length(child) + 2 for child in value), limit + 1)
     memo: dict[int, int] = {}
     stack: list[tuple[Any, bool]] = [(value, False)]
     while stack:
@@ -64,8 +71,6 @@ def _leaf_length(item: Any) -> int:
     if isinstance(item, int):
         return item.bit_length() // 3 + 2
     if isinstance(item, torch.Tensor):
-        from torch._tensor_str import PRINT_OPTS
-
         return 60 + 16 * min(item.numel(), int(PRINT_OPTS.threshold) + 1)
     if isinstance(item, np.ndarray):
         return 60 + 16 * min(item.size, 1_001)
