@@ -66,11 +66,13 @@ class BackwardPass:
         self.keep_grads = keep_grads  # create_graph: the gradients' own graph is the 2nd layer
         self.grads: list[torch.Tensor] = []
 
-    def reachable(self, roots: list[torch.Tensor]) -> list[tuple[Any, int, list[int | None]]]:
+    def reachable(
+        self, roots: list[torch.Tensor]
+    ) -> list[tuple[Any, int, list[tuple[int | None, int] | None]]]:
         """(node, tid, tids of its next_functions) for every node the pass may run."""
         registry = self.registry
         seen: set[int] = set()
-        found: list[tuple[Any, int, list[int | None]]] = []
+        found: list[tuple[Any, int, list[tuple[int | None, int] | None]]] = []
         queue = [t.grad_fn for t in roots if t.grad_fn is not None]
         while queue:
             fn = queue.pop()
@@ -81,12 +83,14 @@ class BackwardPass:
                 self.truncated = True
                 break
             seen.add(tid)
-            children = [None if c is None else registry.node_id(c) for c, _ in fn.next_functions]
+            children = [
+                None if c is None else (registry.node_id(c), nr) for c, nr in fn.next_functions
+            ]
             found.append((fn, tid, children))
             queue.extend(c for c, _ in fn.next_functions if c is not None)
         return found
 
-    def hook(self, fn: Any, tid: int, children: list[int | None]) -> Any:
+    def hook(self, fn: Any, tid: int, children: list[tuple[int | None, int] | None]) -> Any:
         """The node's hook: autograd calls it right after the node ran, with the gradients it
         received (``grad_outputs``) and sent along each input edge (``grad_inputs``); nodes
         run one at a time, so the hooks' order is the order they ran."""
@@ -106,18 +110,23 @@ class BackwardPass:
         self,
         fn: Any,
         tid: int,
-        children: list[int | None],
+        children: list[tuple[int | None, int] | None],
         grad_inputs: tuple[Any, ...],
         grad_outputs: tuple[Any, ...],
     ) -> None:
         max_values = self.max_values
         arriving = [None if g is None else snapshot(g, max_values, True) for g in grad_outputs]
         edges = []
-        for source, grad in zip(children, grad_inputs, strict=False):
-            if source is None or grad is None:
+        for child, grad in zip(children, grad_inputs, strict=False):
+            if child is None or child[0] is None or grad is None:
                 continue
             edges.append(
-                {"source": source, "target": tid, "grad": snapshot(grad, max_values, True)}
+                {
+                    "source": child[0],
+                    "target": tid,
+                    "output_nr": child[1],
+                    "grad": snapshot(grad, max_values, True),
+                }
             )
             if self.keep_grads and grad.grad_fn is not None:
                 self.grads.append(grad)

@@ -20,7 +20,7 @@ from torch.overrides import TorchFunctionMode
 from app.config import TraceLimits
 from app.graph.trace.backward import BACKWARD_FUNCTIONS, run_backward
 from app.graph.trace.frames import Frame, FrameSink
-from app.graph.trace.registry import NodeRegistry, Position
+from app.graph.trace.registry import NodeRegistry, Position, current_sequence_nr
 from app.graph.trace.summary import snapshot
 from app.graph.values import is_stale_view
 
@@ -47,6 +47,12 @@ class TraceRecorder(TorchFunctionMode):
         self.pending: list[dict[str, Any]] = []  # backward passes not yet shown in a frame
         self.births: dict[int, tuple[weakref.ref[torch.Tensor], Position]] = {}
         self.failed_at: tuple[int | None, int | None] | None = None  # a backward that raised
+
+    def __enter__(self) -> TraceRecorder:
+        with torch._C.DisableTorchFunction():
+            self.registry.base_seq = current_sequence_nr()  # on the thread that will run
+        super().__enter__()
+        return self
 
     def position(self) -> Position:
         line, column = self._where()

@@ -216,6 +216,7 @@ class TimelineBuilder:
                 "saved_bytes": r.saved_bytes,
                 "freed": r.freed,
                 "requires_grad_line": r.requires_grad_line,
+                "seq": r.seq,
                 "in_graph": r.tid in ids.graph_ids,
             }
             for r in registry.records
