@@ -74,6 +74,7 @@ class Interpreter(Guard):
         self.line = 0  # the statement running now, for warnings raised inside torch
         self.column = 0  # and its column (1-based), for code called from torch
         self.tracer: StatementTracer | None = None  # set by the caller before run()
+        self._call_positions: list[tuple[int, int]] = []  # caller's line/column, when tracing
         self._expressions: dict[ast.expr, Evaluator] = {}  # each node compiled once
         self._statements: dict[ast.stmt, Executor] = {}
         self._root_texts: dict[ast.expr, str] = {}
@@ -165,9 +166,13 @@ class Interpreter(Guard):
                 "max_call_depth", self.limits.max_call_depth, "functions call each other too deeply"
             )
         self.frames.append((function, scope))
+        if self.tracer is not None:  # ops after the call returns belong to the caller's line
+            self._call_positions.append((self.line, self.column))
 
     def leave_frame(self, function: UserFunction, scope: Scope) -> None:
         self.frames.pop()
+        if self.tracer is not None and self._call_positions:
+            self.line, self.column = self._call_positions.pop()
         if not self.frames and function.owner is None:
             # a function the program called from the module: keep its locals to show them
             self.function_locals[function.name] = scope.vars
