@@ -104,7 +104,8 @@ export function layoutSvg(graph) {
     const y1 = a.y + a.h;
     const x2 = b.x + b.w / 2;
     const y2 = b.y;
-    const g = svgEl("g", { class: "edge", id: e.id || `e_${e.source}_${e.target}` });
+    // data-source/data-target name the ends for trace playback (as Graphviz's <title> "a->b").
+    const g = svgEl("g", { class: "edge", id: e.id || `e_${e.source}_${e.target}`, "data-source": e.source, "data-target": e.target });
     const mid = (y1 + y2) / 2;
     g.append(svgEl("path", { d: `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`, fill: "none", stroke: "#555", "marker-end": "url(#gt-arrow)" }));
     root.append(g);
