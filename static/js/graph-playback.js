@@ -137,22 +137,24 @@ export class GraphPlayback {
       const p = path.getPointAtLength(path.getTotalLength() / 2);
       ({ x, y } = p);
     }
-    return tag(x, y, eg.text, `gt-pb-edge-label${eg.active ? " gt-pb-active" : ""}`, {
+    // Beside the edge, not on it: Graphviz packs ranks tight and a centred label would cover
+    // the arrow and the nodes' borders.
+    return tag(x + 7, y, eg.text, `gt-pb-edge-label${eg.active ? " gt-pb-active" : ""}`, {
       source: eg.source, target: eg.target,
     });
   }
 
   nodeBadge(g, id, text) {
     const box = g.getBBox();
-    return tag(box.x + box.width / 2, box.y - 9, text, "gt-pb-grad-badge", { node: id });
+    return tag(box.x + box.width / 2, box.y - 9, text, "gt-pb-grad-badge", { node: id }, { centre: true });
   }
 }
 
 // "n3_s0" (a saved tensor drawn for op n3) belongs to "n3".
 const ownerOf = (id) => /^(.+)_s\d+$/.exec(id)?.[1] || id;
 
-/** A text with a backing box centred at (x, y); fit() sizes the box once it is in the DOM. */
-function tag(x, y, text, cls, data) {
+/** A text with a backing box at (x, y) (left end, or centre when `centre`); fit() sizes the box once it is in the DOM. */
+function tag(x, y, text, cls, data, { centre = false } = {}) {
   const g = document.createElementNS(SVG_NS, "g");
   g.setAttribute("class", cls);
   for (const [k, v] of Object.entries(data)) g.dataset[k] = v;
@@ -160,7 +162,7 @@ function tag(x, y, text, cls, data) {
   const label = document.createElementNS(SVG_NS, "text");
   label.setAttribute("x", String(x));
   label.setAttribute("y", String(y));
-  label.setAttribute("text-anchor", "middle");
+  label.setAttribute("text-anchor", centre ? "middle" : "start");
   label.setAttribute("dominant-baseline", "central");
   label.textContent = text;
   g.append(rect, label);

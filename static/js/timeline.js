@@ -10,9 +10,10 @@ const PLAY_MS = 800;
 
 const loopText = (frame) => {
   const it = frame.iteration ?? frame.loop_iteration;
-  if (it === null || it === undefined) return "";
-  // The server counts iterations from 0; learners count from 1.
-  return ` · loop iteration ${Number(it) + 1}${frame.iterations ? ` of ${frame.iterations}` : ""}`;
+  if (it === null || it === undefined || (Array.isArray(it) && !it.length)) return "";
+  // The server counts iterations from 0 (one per enclosing loop); learners count from 1.
+  const text = (Array.isArray(it) ? it : [it]).map((i) => Number(i) + 1).join(", ");
+  return ` · loop iteration ${text}${frame.iterations ? ` of ${frame.iterations}` : ""}`;
 };
 
 /** The backward passes a frame ends with (their indices), by `frame.backward` when given. */
@@ -101,12 +102,12 @@ export class Timeline {
     const button = (cls, text, name, key) => h("button", {
       type: "button", class: `btn btn-icon ${cls}`, "aria-label": name, title: `${name} (${key})`, "aria-keyshortcuts": key,
     }, h("span", { "aria-hidden": "true", text }));
-    this.first = button("tl-first", "⏮", "First position", "Home");
+    // Glyphs every font here has (⏮/⏭ are missing from DejaVu); names say what they do.
+    this.first = button("tl-first", "|◀", "First position", "Home");
     this.prev = button("tl-prev", "◀", "Step back", "ArrowLeft");
-    this.play = button("tl-play", "▶", "Play", "Space");
-    this.play.setAttribute("aria-pressed", "false");
-    this.next = button("tl-next", "▶|", "Step forward", "ArrowRight");
-    this.last = button("tl-last", "⏭", "Last position", "End");
+    this.play = h("button", { type: "button", class: "btn tl-play", "aria-pressed": "false", title: "Play (Space)", "aria-keyshortcuts": "Space" }, "Play");
+    this.next = button("tl-next", "▶", "Step forward", "ArrowRight");
+    this.last = button("tl-last", "▶|", "Last position", "End");
     this.scrubber = h("input", { type: "range", class: "tl-scrubber", min: "0", max: "0", value: "0", step: "1", "aria-label": `${label} position` });
     this.label = h("p", { class: "tl-label", id: `${container.id || "timeline"}-label` });
     this.note = h("p", { class: "tl-note hint" });
@@ -185,9 +186,8 @@ export class Timeline {
 
   setPlaying(on) {
     this.play.setAttribute("aria-pressed", String(on));
-    this.play.setAttribute("aria-label", on ? "Pause" : "Play");
     this.play.title = `${on ? "Pause" : "Play"} (Space)`;
-    this.play.firstChild.textContent = on ? "⏸" : "▶";
+    this.play.textContent = on ? "Pause" : "Play";
   }
 
   /**

@@ -52,8 +52,16 @@ function savedAt(frame) {
 /** "x.grad: 0 + 0.3333 = 0.3333" for a leaf's accumulation, when the step records it. */
 export function accumulationText(name, acc) {
   if (!acc) return null;
-  const before = acc.before === null || acc.before === undefined ? "None" : formatGrad(acc.before);
-  return `${name}.grad: ${before} + ${formatGrad(acc.arriving ?? acc.grad)} = ${formatGrad(acc.after)}`;
+  if (acc.before === null || acc.before === undefined) return `${name}.grad was None: it becomes ${formatGrad(acc.after ?? acc.arriving)}`;
+  return `${name}.grad: ${formatGrad(acc.before)} + ${formatGrad(acc.arriving ?? acc.grad)} = ${formatGrad(acc.after)}`;
+}
+
+/** The short badge over a leaf: "x1.grad = 1 + 1 = 2" while it accumulates, else its value. */
+function badgeText(name, acc, grad) {
+  if (acc && acc.before !== null && acc.before !== undefined) {
+    return `${name}.grad = ${formatGrad(acc.before)} + ${formatGrad(acc.arriving ?? acc.grad)} = ${formatGrad(acc.after)}`;
+  }
+  return `${name}.grad = ${formatGrad(grad)}`;
 }
 
 /** The view of a frame position. */
@@ -90,7 +98,7 @@ function stepView(position, graph) {
     if (node?.kind === "leaf") {
       const name = node.vars?.[0] || "leaf";
       const grad = acc ? acc.after : step.grad;
-      if (grad !== undefined) leafGrads.set(step.node, acc ? accumulationText(name, acc) : `${name}.grad = ${formatGrad(grad)}`);
+      if (grad !== undefined) leafGrads.set(step.node, badgeText(name, acc, grad));
     }
   }
   const { freed, held } = savedAt(frame);
