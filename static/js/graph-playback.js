@@ -11,7 +11,7 @@
 import { formatNumber } from "./dom.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-const NODE_CLASSES = ["gt-pb-absent", "gt-pb-new", "gt-pb-running", "gt-pb-ran", "gt-pb-freed", "gt-pb-held", "gt-pb-line", "gt-pb-grad"];
+const NODE_CLASSES = ["gt-pb-absent", "gt-pb-new", "gt-pb-running", "gt-pb-ran", "gt-pb-freed", "gt-pb-held", "gt-pb-line", "gt-pb-grad", "gt-pb-layer2"];
 const EDGE_CLASSES = ["gt-pb-absent", "gt-pb-flow", "gt-pb-active"];
 
 /** {source, target} of an edge group, or null when it names neither. */
@@ -89,7 +89,7 @@ export class GraphPlayback {
 
   /**
    * Paint a view: {alive: Set|null (null: all), fresh: Set, running, ran: Set, freed: Set,
-   * held: Set, edgeGrads: [{source, target, text, active}], leafGrads: Map(id -> text)}.
+   * held: Set, layer2: Set, edgeGrads: [{source, target, text, active}], leafGrads: Map(id -> text)}.
    */
   paint(view) {
     this.clear();
@@ -105,6 +105,7 @@ export class GraphPlayback {
       g.classList.toggle("gt-pb-freed", Boolean(view.freed?.has(id) || view.freed?.has(ownerOf(id))));
       g.classList.toggle("gt-pb-held", Boolean(view.held?.has(id)));
       g.classList.toggle("gt-pb-grad", Boolean(view.leafGrads?.has(id)));
+      g.classList.toggle("gt-pb-layer2", Boolean(view.layer2?.has(id)));
     }
     for (const e of this.edges) e.g.classList.toggle("gt-pb-absent", !isAlive(e.source) || !isAlive(e.target));
     const labels = [];

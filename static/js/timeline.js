@@ -76,6 +76,7 @@ export function describePosition(position, timeline, nodeName = (id) => id) {
     const n = timeline.frames.length;
     const f = position.data;
     const error = f.error ? ` · error: ${f.error.message || f.error}` : "";
+    if (f.kind === "skipped") return `${f.line ? `Line ${f.line} · ` : ""}iterations skipped · frame ${position.frame + 1} of ${n}`;
     // Frames of a training step name their stage (forward, backward, optimizer step) instead.
     const where = f.line ? `Line ${f.line}` : String(f.label || f.stage || f.kind || "Frame");
     const what = f.line && (f.label || f.stage) ? ` (${f.label || f.stage})` : "";

@@ -4,7 +4,7 @@
 
 import { GraphPlayback } from "./graph-playback.js";
 import { Timeline, describePosition } from "./timeline.js";
-import { explain, viewAt } from "./trace-view.js";
+import { explain, nodeFacts, traceGraph, viewAt } from "./trace-view.js";
 
 export class TracePlayer {
   /**
@@ -30,17 +30,27 @@ export class TracePlayer {
     return n.kind === "leaf" && n.vars?.length ? `${n.vars.join(", ")} (AccumulateGrad)` : n.op;
   }
 
-  /** A new result was drawn on the canvas (with or without a timeline). */
+  /**
+   * A new result was drawn on the canvas (with or without a timeline). When the trace saw
+   * nodes the final graph lost, the canvas is redrawn (browser layout) with them, so that every
+   * frame can show its own nodes.
+   */
   load(result) {
     this.result = result;
     this.lineNodes = null;
+    const timeline = result?.timeline || null;
+    const wider = timeline && result.graph ? traceGraph(timeline, result.graph) : null;
+    if (wider) this.canvas.render({ ...result, graph: wider, svg: null });
+    this.graph = wider || result?.graph || null;
+    this.facts = nodeFacts(timeline, this.graph);
     if (this.canvas.svg) this.playback.attach(this.canvas.svg);
-    this.timeline.load(result?.timeline || null);
+    this.timeline.load(timeline);
   }
 
   /** Hide the timeline and give the renderer's picture back. */
   reset() {
     this.result = null;
+    this.graph = null;
     this.playback.clear();
     this.timeline.load(null);
   }
@@ -52,17 +62,16 @@ export class TracePlayer {
       this.onPosition?.(null);
       return;
     }
-    const graph = this.result?.graph;
-    this.playback.paint(viewAt(tl.positions, tl.index, tl.timeline, graph));
+    this.playback.paint(viewAt(tl.positions, tl.index, tl.timeline, this.facts));
     this.playback.markLine(this.lineNodes);
-    tl.note.textContent = [explain(position, graph), tl.timeline.truncated ? "The trace was cut short at a size limit." : ""]
+    tl.note.textContent = [explain(position, tl.timeline, this.facts), tl.timeline.truncated ? "The trace was cut short at a size limit." : ""]
       .filter(Boolean).join(" ");
     this.onPosition?.(position);
   }
 
   /** Light up the nodes made on 1-based `line` (null: none). Returns how many. */
   markLine(line) {
-    const nodes = this.result?.graph?.nodes || [];
+    const nodes = this.graph?.nodes || [];
     const ids = line ? new Set(nodes.filter((n) => n.line === line).map((n) => n.id)) : null;
     this.lineNodes = ids?.size ? ids : null;
     this.playback.markLine(this.lineNodes);

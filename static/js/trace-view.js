@@ -2,143 +2,185 @@
 // nodes alive and the new ones, the node running in a backward pass and those that ran, the
 // gradient on each edge so far, the leaves' .grad and which saved buffers are held or freed.
 // graph-playback.js paints the result; timeline.js says where we are.
+//
+// The trace (README, "trace"): frames {kind, line, iteration, nodes, new_nodes, tensors:
+// {name: {node, shape, value, grad, ...}}, saved: {held, freed}, saved_bytes, backward: [pass
+// indices], error}; passes {line, root, retain_graph, create_graph, error, freed,
+// second_layer, steps: [{node, op, edges: [{source, target, grad}], accumulate: {before,
+// arriving, after}}]}; nodes: every node the trace saw, `in_graph` false for those the final
+// graph no longer holds (ids "t<n>").
 
 import { formatNumber } from "./dom.js";
 import { formatGrad } from "./graph-playback.js";
 
-const idsOf = (list) => new Set((list || []).map((n) => (typeof n === "object" && n ? n.id : n)).filter(Boolean));
+const set = (list) => new Set((list || []).filter((id) => id !== null && id !== undefined));
 
-/** The node ids alive at a frame (null when the frame does not say: show them all). */
-export function aliveAt(frame) {
-  if (!frame) return null;
-  const list = frame.nodes ?? frame.alive;
-  return Array.isArray(list) ? idsOf(list) : null;
+/** Facts about every node, from the graph and the trace: kind and one program name. */
+export function nodeFacts(timeline, graph) {
+  const facts = new Map();
+  for (const n of timeline?.nodes || []) facts.set(n.id, { kind: n.kind, op: n.op, name: null, line: n.line, layer: n.layer });
+  for (const n of graph?.nodes || []) facts.set(n.id, { ...facts.get(n.id), kind: n.kind, op: n.op, name: n.vars?.[0] ?? null, line: n.line });
+  // Nodes the final graph lost keep the name the program gave them while they lived.
+  for (const frame of timeline?.frames || []) {
+    for (const [name, t] of Object.entries(frame.tensors || {})) {
+      const f = t?.node ? facts.get(t.node) : null;
+      if (f && !f.name) f.name = name;
+    }
+  }
+  return facts;
 }
 
-/** The leaf node id for each program name, from the graph (leaves carry their names in vars). */
-function leafIds(graph) {
-  const byName = new Map();
-  for (const n of graph?.nodes || []) if (n.kind === "leaf") for (const v of n.vars || []) byName.set(v, n.id);
-  return byName;
+/**
+ * The graph to draw for a trace: the result's graph plus every node the trace saw that the
+ * final graph no longer holds (seed 002's first y, a loop's earlier iterations), so each frame
+ * can show exactly its own nodes. Null when the result's graph already holds them all.
+ */
+export function traceGraph(timeline, graph) {
+  const have = new Set((graph?.nodes || []).map((n) => n.id));
+  const extra = (timeline?.nodes || []).filter((n) => !have.has(n.id));
+  if (!extra.length) return null;
+  const facts = nodeFacts(timeline, graph);
+  const nodes = [...graph.nodes];
+  for (const n of extra) {
+    const name = facts.get(n.id)?.name;
+    const head = n.kind === "leaf" ? name || "leaf" : n.op;
+    const lines = [head, n.kind !== "leaf" && name ? name : null, n.line ? `line ${n.line}` : null].filter(Boolean);
+    nodes.push({ id: n.id, kind: n.kind, op: n.op, vars: name ? [name] : [], label: lines.join("\n"), line: n.line, column: n.column, saved: [], saved_bytes: n.saved_bytes });
+  }
+  const ids = new Set(nodes.map((n) => n.id));
+  const edges = [...graph.edges];
+  const seen = new Set(edges.map((e) => `${e.source}|${e.target}`));
+  for (const n of timeline.nodes) {
+    for (const input of n.inputs || []) {
+      const key = `${input}|${n.id}`;
+      if (!ids.has(input) || !ids.has(n.id) || seen.has(key)) continue;
+      seen.add(key);
+      edges.push({ id: `e_${input}_${n.id}`, source: input, target: n.id, count: 1 });
+    }
+  }
+  return { ...graph, nodes, edges };
 }
 
-/** .grad of each leaf at a frame, as badge text (frame.tensors/values: {name: {grad}}). */
-function leafGradsAt(frame, graph) {
+const gradOfTensor = (t) => ({ shape: t.shape || [], values: t.grad, truncated: Boolean(t.grad_truncated) });
+
+/** .grad of each leaf at a frame, as badge text, by node id. */
+function leafGradsAt(frame, facts) {
   const out = new Map();
-  const tensors = frame?.tensors ?? frame?.values ?? frame?.variables;
-  if (!tensors || typeof tensors !== "object") return out;
-  for (const [name, id] of leafIds(graph)) {
-    const t = tensors[name];
-    if (!t || t.grad === null || t.grad === undefined) continue;
-    out.set(id, `${name}.grad = ${formatGrad(t.grad)}`);
+  for (const [name, t] of Object.entries(frame?.tensors || {})) {
+    if (!t?.node || out.has(t.node) || facts.get(t.node)?.kind !== "leaf") continue;
+    if (t.grad === null || t.grad === undefined) continue;
+    out.set(t.node, `${name}.grad = ${formatGrad(gradOfTensor(t))}`);
   }
   return out;
 }
 
-/** Saved-buffer state of a frame: {freed: Set, held: Set} of op ids. */
-function savedAt(frame) {
-  const freed = idsOf(frame?.freed);
-  const held = idsOf(frame?.held);
-  const saved = frame?.saved;
-  if (saved && typeof saved === "object" && !Array.isArray(saved)) {
-    for (const [id, s] of Object.entries(saved)) {
-      if (s?.freed) freed.add(id);
-      else if (s) held.add(id);
-    }
-  }
-  return { freed, held };
-}
-
-/** "x.grad: 0 + 0.3333 = 0.3333" for a leaf's accumulation, when the step records it. */
+/** "x.grad was None: it becomes 0.3333 each (2, 3)" or "x1.grad: 1 + 1 = 2". */
 export function accumulationText(name, acc) {
   if (!acc) return null;
   if (acc.before === null || acc.before === undefined) return `${name}.grad was None: it becomes ${formatGrad(acc.after ?? acc.arriving)}`;
-  return `${name}.grad: ${formatGrad(acc.before)} + ${formatGrad(acc.arriving ?? acc.grad)} = ${formatGrad(acc.after)}`;
+  return `${name}.grad: ${formatGrad(acc.before)} + ${formatGrad(acc.arriving)} = ${formatGrad(acc.after)}`;
 }
 
 /** The short badge over a leaf: "x1.grad = 1 + 1 = 2" while it accumulates, else its value. */
-function badgeText(name, acc, grad) {
-  if (acc && acc.before !== null && acc.before !== undefined) {
-    return `${name}.grad = ${formatGrad(acc.before)} + ${formatGrad(acc.arriving ?? acc.grad)} = ${formatGrad(acc.after)}`;
+function badgeText(name, acc) {
+  if (acc.before !== null && acc.before !== undefined) {
+    return `${name}.grad = ${formatGrad(acc.before)} + ${formatGrad(acc.arriving)} = ${formatGrad(acc.after)}`;
   }
-  return `${name}.grad = ${formatGrad(grad)}`;
+  return `${name}.grad = ${formatGrad(acc.after ?? acc.arriving)}`;
 }
 
-/** The view of a frame position. */
-function frameView(position, timeline, graph, prevFrame) {
-  const frame = position.data;
-  const alive = aliveAt(frame);
-  const before = aliveAt(prevFrame);
-  let fresh = idsOf(frame.new ?? frame.new_nodes);
-  if (!fresh.size && alive && before) fresh = new Set([...alive].filter((id) => !before.has(id)));
-  if (!fresh.size && alive && !prevFrame) fresh = new Set(alive);
-  return { alive, fresh, ran: new Set(), edgeGrads: [], leafGrads: leafGradsAt(frame, graph), ...savedAt(frame) };
+const layer2 = (facts) => new Set([...facts].filter(([, f]) => f.layer === 2).map(([id]) => id));
+
+/** The last frame at or before `index` that is not a "skipped" marker. */
+function realFrame(frames, index) {
+  for (let i = index; i >= 0; i--) if (frames[i] && frames[i].kind !== "skipped") return frames[i];
+  return null;
 }
 
-/** The view of a backward step: everything that ran up to it, the running node and its edges. */
-function stepView(position, graph) {
+function frameView(position, timeline, facts) {
+  const frames = timeline.frames;
+  const frame = realFrame(frames, position.frame);
+  if (!frame) return null;
+  const alive = set(frame.nodes);
+  // A skipped marker shows the state before it; nothing is new there.
+  const fresh = position.data.kind === "skipped" ? new Set() : set(frame.new_nodes);
+  return {
+    alive, fresh, ran: new Set(), edgeGrads: [], leafGrads: leafGradsAt(frame, facts),
+    held: set(frame.saved?.held), freed: set(frame.saved?.freed), layer2: layer2(facts),
+  };
+}
+
+/** A backward step: everything that ran up to it, the running node and its edges. */
+function stepView(position, timeline, facts) {
   const pass = position.data;
   const steps = pass.steps || [];
-  const frame = position.before;
-  const alive = aliveAt(frame);
-  const names = new Map((graph?.nodes || []).map((n) => [n.id, n]));
+  const frame = position.before && realFrame(timeline.frames, timeline.frames.indexOf(position.before));
+  const alive = frame ? set(frame.nodes) : null;
   const ran = new Set();
   const edgeGrads = [];
-  const leafGrads = leafGradsAt(frame, graph);
+  const leafGrads = leafGradsAt(frame, facts);
+  const held = set(frame?.saved?.held);
+  const freed = set(frame?.saved?.freed);
+  const freeing = set(pass.freed);
   for (let s = 0; s <= position.step && s < steps.length; s++) {
     const step = steps[s];
-    if (s < position.step) ran.add(step.node);
-    if (alive) alive.add(step.node);
+    alive?.add(step.node);
+    if (s < position.step) {
+      ran.add(step.node);
+      // Without retain_graph a node's saved buffers go once it has run.
+      if (freeing.has(step.node)) { freed.add(step.node); held.delete(step.node); }
+    }
     for (const e of step.edges || []) {
-      if (alive) { alive.add(e.source); alive.add(e.target); }
+      alive?.add(e.source);
       edgeGrads.push({ source: e.source, target: e.target, text: formatGrad(e.grad), active: s === position.step });
     }
-    const acc = step.accumulate ?? step.accumulation;
-    const node = names.get(step.node);
-    if (node?.kind === "leaf") {
-      const name = node.vars?.[0] || "leaf";
-      const grad = acc ? acc.after : step.grad;
-      if (grad !== undefined) leafGrads.set(step.node, badgeText(name, acc, grad));
+    if (step.accumulate && (step.accumulate.after !== undefined || step.accumulate.arriving)) {
+      leafGrads.set(step.node, badgeText(facts.get(step.node)?.name || "leaf", step.accumulate));
     }
   }
-  const { freed, held } = savedAt(frame);
-  return { alive, fresh: new Set(), running: steps[position.step]?.node ?? null, ran, edgeGrads, leafGrads, freed, held };
+  return { alive, fresh: new Set(), running: steps[position.step]?.node ?? null, ran, edgeGrads, leafGrads, held, freed, layer2: layer2(facts) };
 }
 
 /** The view at `index` of `positions` (see timeline.js buildPositions). */
-export function viewAt(positions, index, timeline, graph) {
+export function viewAt(positions, index, timeline, facts) {
   const position = positions[index];
   if (!position) return null;
-  if (position.kind === "backward") return stepView(position, graph);
-  const prev = position.frame > 0 ? timeline.frames[position.frame - 1] : null;
-  return frameView(position, timeline, graph, prev);
+  return position.kind === "backward" ? stepView(position, timeline, facts) : frameView(position, timeline, facts);
 }
 
-/** One sentence on what changes at a position, for the note under the timeline. */
-export function explain(position, graph) {
+const nameOf = (facts, id) => {
+  const f = facts.get(id);
+  if (!f) return id;
+  return f.kind === "leaf" ? f.name || "a leaf" : f.op;
+};
+
+function passNote(pass) {
+  if (pass.create_graph) return " create_graph=True: the gradients get a graph of their own (the second layer).";
+  if (pass.retain_graph) return " retain_graph=True: the saved buffers are kept for another backward().";
+  return "";
+}
+
+/** One sentence on what happens at a position, for the note under the timeline. */
+export function explain(position, timeline, facts) {
   if (!position) return "";
-  const names = new Map((graph?.nodes || []).map((n) => [n.id, n]));
-  const nameOf = (id) => {
-    const n = names.get(id);
-    if (!n) return id;
-    return n.kind === "leaf" && n.vars?.length ? n.vars.join(", ") : n.op;
-  };
   if (position.kind === "backward") {
     const pass = position.data;
-    const step = pass.steps?.[position.step];
-    const kept = pass.retain_graph ? " retain_graph=True: the saved buffers are kept for another backward()." : "";
-    if (!step) return `backward() from line ${pass.line}.${kept}`;
-    const acc = step.accumulate ?? step.accumulation;
-    const node = names.get(step.node);
-    if (node?.kind === "leaf" && acc) return `${accumulationText(node.vars?.[0] || "leaf", acc)}.${kept}`;
-    const sent = (step.edges || []).map((e) => {
-      const other = e.source === step.node ? e.target : e.source;
-      return `${formatGrad(e.grad)} to ${nameOf(other)}`;
-    });
-    return `${nameOf(step.node)} passes ${sent.length ? sent.join(", ") : "nothing on"}.${kept}`;
+    const steps = pass.steps || [];
+    const step = steps[position.step];
+    const last = position.step === steps.length - 1;
+    const error = last && pass.error ? ` Then PyTorch stops: ${pass.error}` : "";
+    if (!step) return `backward() from line ${pass.line}.${passNote(pass)}${pass.error ? ` ${pass.error}` : ""}`;
+    if (step.accumulate) return `${accumulationText(nameOf(facts, step.node), step.accumulate)}.${last ? passNote(pass) : ""}${error}`;
+    const sent = (step.edges || []).map((e) => `${formatGrad(e.grad)} to ${nameOf(facts, e.source)}`);
+    const freed = !pass.retain_graph && (pass.freed || []).includes(step.node) ? " Its saved tensors are freed." : "";
+    return `${nameOf(facts, step.node)} passes ${sent.length ? sent.join(", ") : "nothing on"}.${freed}${position.step === 0 ? passNote(pass) : ""}${error}`;
   }
   const f = position.data;
-  if (f.error) return `Error: ${f.error.message || f.error}`;
+  if (f.kind === "skipped") {
+    const its = f.iterations ? `${f.iterations} loop iteration${f.iterations === 1 ? "" : "s"} ` : "";
+    return `… ${its}(${f.frames} frames, ${f.backward_count || 0} backward passes) not recorded: the trace keeps the first and last ones.`;
+  }
+  if (f.error) return `Error: ${f.error}`;
   const bytes = f.saved_bytes;
-  return Number.isFinite(bytes) ? `Held for backward: ${formatNumber(bytes)} bytes of saved tensors.` : "";
+  return Number.isFinite(bytes) && bytes > 0 ? `Saved for backward: ${formatNumber(bytes)} bytes.` : "";
 }
