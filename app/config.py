@@ -57,6 +57,24 @@ class TrainingLimits:
     prediction_points: int = 200  # points of the fitted line / predictions in the done event
 
 
+@dataclass(frozen=True)
+class TraceLimits:
+    """Bounds on one trace of autograd's work (``"trace": true``, app.graph.trace).
+
+    Each is read from GRADTRACE_TRACE_<NAME>, e.g. GRADTRACE_TRACE_MAX_FRAMES. Past a bound the
+    trace keeps what fits and says ``truncated``; the program itself runs on unchanged.
+    """
+
+    max_frames: int = 400  # frames kept in all (the first ones and the last ones)
+    loop_iterations: int = 5  # of each loop, the first K and the last K iterations are kept
+    max_values: int = 16  # values shown per tensor (a value, a .grad, an edge's gradient)
+    max_tensors: int = 24  # named tensors shown per frame
+    max_nodes: int = 5_000  # autograd nodes followed (ids, lines, liveness, saved bytes)
+    max_backward: int = 40  # backward()/autograd.grad passes kept
+    max_steps: int = 5_000  # node steps recorded in one backward pass
+    max_bytes: int = 1_000_000  # the timeline's JSON size
+
+
 def _default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
@@ -138,6 +156,20 @@ class Settings(BaseSettings):
     train_max_predict_rows: int = TrainingLimits.max_predict_rows
     train_max_final_values: int = TrainingLimits.max_final_values
     train_prediction_points: int = TrainingLimits.prediction_points
+
+    # Trace limits (see TraceLimits for their meaning).
+    trace_max_frames: int = Field(default=TraceLimits.max_frames, ge=2, le=100_000)
+    trace_loop_iterations: int = Field(default=TraceLimits.loop_iterations, ge=1, le=10_000)
+    trace_max_values: int = Field(default=TraceLimits.max_values, ge=1, le=10_000)
+    trace_max_tensors: int = Field(default=TraceLimits.max_tensors, ge=1, le=1_000)
+    trace_max_nodes: int = Field(default=TraceLimits.max_nodes, ge=10, le=1_000_000)
+    trace_max_backward: int = Field(default=TraceLimits.max_backward, ge=1, le=10_000)
+    trace_max_steps: int = Field(default=TraceLimits.max_steps, ge=1, le=1_000_000)
+    trace_max_bytes: int = Field(default=TraceLimits.max_bytes, ge=10_000, le=100_000_000)
+
+    def trace_limits(self) -> TraceLimits:
+        names = TraceLimits.__dataclass_fields__
+        return TraceLimits(**{name: getattr(self, f"trace_{name}") for name in names})
 
     def program_limits(self) -> ProgramLimits:
         names = ProgramLimits.__dataclass_fields__

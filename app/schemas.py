@@ -39,6 +39,12 @@ class GraphRequest(BaseModel):
         default=False, description="List the tensors each op saved for backward."
     )
     render_svg: bool = Field(default=True, description="Lay the graph out as SVG with Graphviz.")
+    trace: bool = Field(
+        default=False,
+        description="Watch autograd work: the response gains `timeline` (frames after each "
+        "statement, every backward pass edge by edge) and graph nodes gain `line`, `column`, "
+        "`saved_bytes`. Bounded by the trace_* settings.",
+    )
 
 
 class ErrorBody(BaseModel):
@@ -90,7 +96,9 @@ class GraphJSON(BaseModel):
     root: str | None = Field(description="The program's name for the tensor drawn as the root.")
     root_id: str | None
     nodes: list[dict[str, Any]] = Field(
-        description="id, kind (op|leaf), op, vars, label, shape, dtype, device, is_view, saved"
+        description="id, kind (op|leaf), op, vars, label, shape, dtype, device, is_view, saved; "
+        "with trace also line, column (where the program made the node), saved_bytes (bytes "
+        "saved for backward, 0 once freed), saved_freed, iteration, layer, requires_grad_line"
     )
     edges: list[dict[str, Any]] = Field(description="id, source, target, count")
     truncated: bool
@@ -129,6 +137,9 @@ class GraphResponse(BaseModel):
     plots: list[dict[str, Any]] = Field(description="matplotlib-style figures the program drew.")
     device: Literal["cpu", "cuda"]
     timings_ms: Timings
+    timeline: Timeline | None = Field(
+        default=None, description='Only with "trace": true: autograd at work, frame by frame.'
+    )
 
 
 class QueueInfo(BaseModel):
@@ -158,3 +169,149 @@ class RunCreated(BaseModel):
 class PredictRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     inputs: list[list[float]] = Field(min_length=1, max_length=1_000)
+
+
+# ----- "trace": true (app/graph/trace) ------------------------------------------------------
+# Node ids: a node of the response's graph keeps its graph id ("n3"); any other node the trace
+# saw (freed, replaced, a second layer) is "t<number>" and is described in timeline.nodes.
+
+
+class TensorSummary(BaseModel):
+    """A gradient or value, bounded: the first trace_max_values values, flat, row-major."""
+
+    shape: list[int] | None
+    dtype: str
+    values: list[Any] | None = Field(description="Flat; NaN/Infinity as strings.")
+    truncated: bool = Field(description="The tensor has more values than shown.")
+    norm: Any = Field(description="The 2-norm of the whole tensor.")
+
+
+class TraceEdge(BaseModel):
+    """The gradient sent along one edge of the graph. ``source``/``target`` are as in
+    graph.edges (the data flowed from source into target); the gradient flows back, from
+    target to source: it is the gradient of the root with respect to source's output, as far
+    as it comes through target."""
+
+    source: str
+    target: str
+    grad: TensorSummary
+
+
+class Accumulation(BaseModel):
+    """A leaf's .grad: before + arriving = after (after = arriving when before is null)."""
+
+    before: TensorSummary | None
+    arriving: TensorSummary | None
+    after: TensorSummary | None = None
+
+
+class LeafAccumulation(Accumulation):
+    node: str
+
+
+class TraceStep(BaseModel):
+    """One node running in a backward pass, in the order autograd ran them."""
+
+    node: str
+    op: str
+    grad_output: list[TensorSummary | None] = Field(
+        description="The gradient arriving at the node's output(s)."
+    )
+    edges: list[TraceEdge] = Field(default_factory=list)
+    accumulate: Accumulation | None = Field(default=None, description="Leaves only.")
+
+
+class BackwardPass(BaseModel):
+    """One backward() / torch.autograd.backward / torch.autograd.grad call."""
+
+    kind: Literal["backward", "grad"]
+    line: int | None
+    column: int | None
+    iteration: list[int] | None = Field(description="Loop iterations, outermost first.")
+    root: str | None = Field(description="The node of the (first) tensor differentiated.")
+    roots: list[str | None]
+    retain_graph: bool = Field(description="Saved buffers kept (else freed after the pass).")
+    create_graph: bool
+    error: str | None = Field(description="PyTorch's message when the call raised.")
+    steps: list[TraceStep]
+    leaves: list[LeafAccumulation] = Field(description="Accumulation into leaves' .grad.")
+    freed: list[str] = Field(description="Nodes whose saved tensors this pass released.")
+    second_layer: list[str] = Field(
+        description="create_graph=True: the nodes of the gradients' own graph (layer 2)."
+    )
+    truncated: bool
+
+
+class FrameTensor(BaseModel):
+    """A named tensor at a frame (module tensors, model.layer.weight, function:local)."""
+
+    node: str | None = Field(description="Its grad_fn's node, or its leaf node.")
+    shape: list[int] | None
+    dtype: str | None = None
+    requires_grad: bool | None = None
+    value: list[Any] | None
+    truncated: bool | None = None
+    version: int | None = Field(default=None, description="The tensor's _version.")
+    grad: list[Any] | None = Field(default=None, description="A leaf's .grad values.")
+    grad_truncated: bool | None = None
+
+
+class SavedState(BaseModel):
+    held: list[str] = Field(description="Alive nodes holding tensors saved for backward.")
+    freed: list[str] = Field(description="Alive nodes whose saved tensors backward freed.")
+
+
+class TraceFrame(BaseModel):
+    """The program's state at one moment. ``kind``: statement (after a top-level statement,
+    loop bodies included), iteration (end of an iteration of a loop inside a function),
+    error (where PyTorch or the program raised; ``error`` has the message), skipped (frames
+    left out: ``iterations`` of a loop, ``frames``, ``backward_count``), end; a training step
+    has forward, backward, step."""
+
+    index: int
+    kind: str
+    line: int | None
+    column: int | None
+    iteration: list[int] | None
+    nodes: list[str] = Field(default_factory=list, description="Nodes alive now.")
+    new_nodes: list[str] = Field(default_factory=list, description="Nodes new since the last.")
+    tensors: dict[str, FrameTensor] = Field(default_factory=dict)
+    saved: SavedState | None = None
+    saved_bytes: int = Field(default=0, description="Bytes held for backward, all nodes.")
+    backward: list[int] = Field(
+        default_factory=list, description="Indexes in timeline.backward of passes run since."
+    )
+    error: str | None = None
+    iterations: int | None = None
+    frames: int | None = None
+    backward_count: int | None = None
+
+
+class TraceNode(BaseModel):
+    """Every node the trace saw (graph ones included): where it was made, what it saved."""
+
+    id: str
+    kind: Literal["op", "leaf"]
+    op: str
+    line: int | None
+    column: int | None
+    iteration: list[int] | None
+    layer: int = Field(description="2 for nodes made by a create_graph=True backward pass.")
+    inputs: list[str | None] = Field(description="The nodes its data came from.")
+    saved_bytes: int
+    freed: bool
+    requires_grad_line: int | None = Field(description="Leaves: where requires_grad was set.")
+    in_graph: bool = Field(description="Also a node of the response's graph.")
+
+
+class Timeline(BaseModel):
+    """Autograd at work (``"trace": true``)."""
+
+    frames: list[TraceFrame]
+    backward: list[BackwardPass]
+    nodes: list[TraceNode]
+    truncated: bool = Field(description="Something was left out to stay within the limits.")
+    limits: dict[str, int] = Field(description="The trace_* settings that bounded it.")
+
+
+GraphResponse.model_rebuild()

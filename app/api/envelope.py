@@ -48,4 +48,6 @@ def error_response(
 def program_error_response(err: ProgramError) -> StrictJSONResponse:
     """The response for an error in the user's program."""
     status = PROGRAM_ERROR_STATUS.get(err.type, 400)
-    return StrictJSONResponse({"error": err.to_json()}, status_code=status)
+    body = err.to_json()
+    trace = body.pop("trace", None)  # "trace": true: the timeline up to the error, and its graph
+    return StrictJSONResponse({"error": body, **(trace or {})}, status_code=status)

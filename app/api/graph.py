@@ -98,6 +98,10 @@ async def post_graph(
                     "summary": "The seed program",
                     "value": {"source": SEED_PROGRAM, "device": "auto", "show_saved": False},
                 },
+                "trace": {
+                    "summary": "The seed program, traced (timeline of frames and backward)",
+                    "value": {"source": SEED_PROGRAM, "trace": True, "render_svg": False},
+                },
                 "syntax_error": {
                     "summary": "A syntax error (400)",
                     "value": {"source": "x = torch.tensor([1.,\ny = x +"},
@@ -159,6 +163,7 @@ async def build_graph(
         settings.max_value_elements,
         settings.max_graph_nodes,
         payload.render_svg,
+        settings.trace_limits() if payload.trace else None,
     )
     return await graph_response(
         unpack_result(outcome), payload.render_svg, settings, render_slots, started

@@ -67,10 +67,11 @@ class Node:
     device: str | None = None
     is_view: bool = False
     saved: list[SavedValue] = field(default_factory=list)
+    extra: dict[str, Any] | None = None  # a trace's fields: line, column, saved_bytes...
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object for this node."""
-        return {
+        """The JSON object for this node (with ``extra``'s fields, when there are any)."""
+        out = {
             "id": self.id,
             "kind": self.kind,
             "op": self.op,
@@ -82,6 +83,9 @@ class Node:
             "is_view": self.is_view,
             "saved": [s.to_json() for s in self.saved],
         }
+        if self.extra:
+            out.update(self.extra)
+        return out
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
@@ -28,6 +28,8 @@ _MAX_REPR = 120
 _MAX_REPR_ELEMENTS = 16  # saved tensors up to this size show their values, bigger ones a summary
 
 _Key = tuple[str, int]
+# (node id, grad_fn or leaf tensor) -> extra fields for that node (a trace's line, column...)
+Annotate = Callable[[str, Any], dict[str, Any] | None]
 _Meta = tuple[list[int] | None, str | None, str | None]
 
 
@@ -140,8 +142,15 @@ def _meta_lines(meta: _Meta) -> list[str]:
 class _Walker:
     """State of one walk: nodes by identity, ids in discovery order, deduplicated edges."""
 
-    def __init__(self, named: list[tuple[str, torch.Tensor]], show_saved: bool, max_nodes: int):
+    def __init__(
+        self,
+        named: list[tuple[str, torch.Tensor]],
+        show_saved: bool,
+        max_nodes: int,
+        annotate: Annotate | None = None,
+    ):
         self.show_saved = show_saved
+        self.annotate = annotate
         self.max_nodes = max(0, max_nodes)
         self.graph = Graph(max_nodes=max_nodes)
         self.ids: dict[_Key, str] = {}
@@ -185,6 +194,8 @@ class _Walker:
         else:
             self.graph.nodes.append(self._op_node(node_id, obj))
             self.queue.append((obj, node_id))
+        if self.annotate is not None:
+            self.graph.nodes[-1].extra = self.annotate(node_id, obj)
         return node_id
 
     def _leaf_node(self, node_id: str, t: torch.Tensor) -> Node:
@@ -250,6 +261,7 @@ def walk(
     root: str | None = None,
     show_saved: bool = False,
     max_nodes: int = 5000,
+    annotate: Annotate | None = None,
 ) -> Graph:
     """Build the autograd graph behind the program's named tensors.
 
@@ -264,11 +276,12 @@ def walk(
     ``root`` names the tensor the graph is about; when it is not a named tensor, the last named
     tensor with a ``grad_fn`` is used (or None). ``show_saved`` fills each op node's ``saved``
     list. At most ``max_nodes`` nodes are kept; the graph says ``truncated`` when some were not.
+    ``annotate(node_id, grad_fn_or_leaf)`` may add fields to each node (a trace's ``line``...).
     """
     tensors = [(n, t) for n, t in named.items() if isinstance(t, torch.Tensor)]
     # a stale view has a grad_fn that cannot be read: it is neither an op's output nor a leaf
     tensors = [(n, t) for n, t in tensors if not is_stale_view(t)]
-    walker = _Walker(tensors, show_saved, max_nodes)
+    walker = _Walker(tensors, show_saved, max_nodes, annotate)
     starts: list[Any] = []
     for _name, t in tensors:
         fn = safe_grad_fn(t)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 ErrorType = Literal["syntax", "not_allowed", "limit", "runtime", "timeout", "crash"]
 
@@ -22,6 +22,8 @@ class ProgramError(Exception):
     # binds. Errors of every other type (limits, refusals) have none and cannot be caught.
     original: Exception | None = field(default=None, repr=False, compare=False)
     stdout: str | None = None  # what the program printed before the error (None: nothing ran)
+    # With "trace": true, the trace up to the error: {"timeline": ..., "graph": ...} (plain JSON)
+    trace: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -41,6 +43,8 @@ class ProgramError(Exception):
             body["limit"] = self.limit
         if self.stdout is not None:
             body["stdout"] = self.stdout
+        if self.trace is not None:
+            body["trace"] = self.trace
         return body
 
 

@@ -10,11 +10,39 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from app.config import ProgramLimits
 from app.lang.output import OutputBuffer
 from app.lang.scopes import Scope
+
+
+class StatementTracer(Protocol):
+    """Told where a program is as it runs (a trace of autograd's work, app.graph.trace).
+
+    Set as ``Interpreter.tracer`` before ``run()``. The interpreter also keeps ``line`` and
+    ``column`` (1-based) of the running statement, so code called from torch can ask.
+    """
+
+    def after_statement(self, node: ast.stmt, depth: int) -> None:
+        """After ``node`` finished normally; ``depth`` is ``len(interpreter.frames)``."""
+
+    def loop_iteration(self, node: ast.For | ast.While, index: int, depth: int) -> None:
+        """At the start of iteration ``index`` (0-based) of the loop's body."""
+
+    def loop_end(self, node: ast.For | ast.While, depth: int) -> None:
+        """When the loop is left, however it is left (normally, break, return, exception)."""
+
+
+class ProgramTracer(StatementTracer, Protocol):
+    """A tracer ``run_program`` drives: ``running`` is entered on the thread the program runs on
+    (torch modes and hooks are per thread) and left when it ends; ``stopped`` gets what a
+    program that failed left behind (its tensors by name), for a trace up to the error."""
+
+    def running(self, interpreter: Any) -> AbstractContextManager[None]: ...
+
+    def stopped(self, result: Any) -> None: ...
 
 
 class Host(Protocol):

@@ -28,6 +28,7 @@ from app.lang.functions import (
 )
 from app.lang.generators import GreenletExit, ProgramGenerator, check_generator_count
 from app.lang.guard import Guard
+from app.lang.host import StatementTracer
 from app.lang.output import OutputBuffer
 from app.lang.plotting import PyplotRecorder
 from app.lang.scopes import ComprehensionScope, Scope, target_names
@@ -76,6 +77,11 @@ class Interpreter(Guard):
         self.root_tensors: dict[str, torch.Tensor] = {}
         self.function_locals: dict[str, dict[str, Any]] = {}
         self.line = 0  # the statement running now, for warnings raised inside torch
+        self.column = 0  # and its column (1-based), for a tracer asking where the program is
+        # Told after each statement and about each loop iteration (app.lang.host); None: no cost
+        # but one attribute test per statement and per iteration.
+        self.tracer: StatementTracer | None = None
+        self._call_positions: list[tuple[int, int]] = []  # caller's line/column, when tracing
         self._root_texts: dict[ast.expr, str] = {}
         self._lambdas: dict[ast.Lambda, ast.FunctionDef] = {}
         self.handling: list[ProgramError] = []  # errors being handled (for a bare ``raise``)
@@ -131,6 +137,7 @@ class Interpreter(Guard):
         if self.steps > self.max_steps:
             self.tick(0)
         self.line = node.lineno
+        self.column = node.col_offset + 1
         handler = _STATEMENTS.get(node.__class__)
         if handler is None:
             raise NotAllowed(f"'{type(node).__name__}' statements are not supported", *_pos(node))
@@ -142,6 +149,8 @@ class Interpreter(Guard):
             raise
         except Exception as exc:
             raise self.runtime_error(exc, node) from None
+        if self.tracer is not None:
+            self.tracer.after_statement(node, len(self.frames))
 
     def evaluate(self, node: ast.expr, scope: Scope) -> Any:
         self.steps += 1
@@ -158,9 +167,13 @@ class Interpreter(Guard):
                 "max_call_depth", self.limits.max_call_depth, "functions call each other too deeply"
             )
         self.frames.append((function, scope))
+        if self.tracer is not None:  # ops after the call returns belong to the caller's line
+            self._call_positions.append((self.line, self.column))
 
     def leave_frame(self, function: UserFunction, scope: Scope) -> None:
         self.frames.pop()
+        if self.tracer is not None and self._call_positions:
+            self.line, self.column = self._call_positions.pop()
         if not self.frames and function.owner is None:
             # a function the program called from the module: keep its locals to show them
             self.function_locals[function.name] = scope.vars
@@ -172,6 +185,7 @@ class Interpreter(Guard):
         if self.steps > self.max_steps:
             self.tick(0)
         self.line = node.lineno
+        self.column = node.col_offset + 1
         if node.value is None:
             return None
         try:
@@ -227,6 +241,9 @@ class Interpreter(Guard):
         )
 
     def exec_For(self, node: ast.For, scope: Scope) -> None:
+        tracer = self.tracer
+        if tracer is not None:
+            return self.traced_loop(tracer, node, scope)
         for item in self.iterate(self.evaluate(node.iter, scope)):
             self.assign(node.target, item, scope)
             try:
@@ -238,6 +255,9 @@ class Interpreter(Guard):
         self.exec_block(node.orelse, scope)
 
     def exec_While(self, node: ast.While, scope: Scope) -> None:
+        tracer = self.tracer
+        if tracer is not None:
+            return self.traced_loop(tracer, node, scope)
         while self.truth(self.evaluate(node.test, scope)):
             self.tick()
             try:
@@ -246,6 +266,40 @@ class Interpreter(Guard):
                 return
             except _Continue:
                 continue
+        self.exec_block(node.orelse, scope)
+
+    def traced_loop(
+        self, tracer: StatementTracer, node: ast.For | ast.While, scope: Scope
+    ) -> None:
+        """A for or while loop that tells ``tracer`` where each iteration starts and when the
+        loop is left (however it is left); otherwise exactly exec_For / exec_While."""
+        depth = len(self.frames)
+        index = 0
+        try:
+            if isinstance(node, ast.For):
+                for item in self.iterate(self.evaluate(node.iter, scope)):
+                    self.assign(node.target, item, scope)
+                    tracer.loop_iteration(node, index, depth)
+                    index += 1
+                    try:
+                        self.exec_block(node.body, scope)
+                    except _Break:
+                        return
+                    except _Continue:
+                        continue
+            else:
+                while self.truth(self.evaluate(node.test, scope)):
+                    self.tick()
+                    tracer.loop_iteration(node, index, depth)
+                    index += 1
+                    try:
+                        self.exec_block(node.body, scope)
+                    except _Break:
+                        return
+                    except _Continue:
+                        continue
+        finally:
+            tracer.loop_end(node, depth)
         self.exec_block(node.orelse, scope)
 
     def exec_Break(self, node: ast.Break, scope: Scope) -> None:

@@ -10,6 +10,7 @@ import os
 import queue
 import threading
 import warnings
+from contextlib import nullcontext
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from app.graph.values import is_stale_view
 from app.lang.errors import LimitExceeded, ProgramError, clean_message
 from app.lang.functions import UserFunction
 from app.lang.guard import refuse_fused_step
+from app.lang.host import ProgramTracer
 from app.lang.interpreter import Interpreter
 from app.lang.parse import parse_program
 from app.lang.result import ProgramResult
@@ -30,12 +32,21 @@ from app.lang.surface import Namespace
 
 
 def run_program(
-    source: str, limits: ProgramLimits | None = None, *, device: str = "cpu"
+    source: str,
+    limits: ProgramLimits | None = None,
+    *,
+    device: str = "cpu",
+    tracer: ProgramTracer | None = None,
 ) -> ProgramResult:
-    """Run ``source``; raise ProgramError (with line and column where known) if it fails."""
+    """Run ``source``; raise ProgramError (with line and column where known) if it fails.
+
+    With ``tracer``, the interpreter tells it about every statement and loop iteration, and the
+    program runs inside ``tracer.running`` (app.graph.trace records autograd's work there).
+    """
     limits = limits or ProgramLimits()
     tree = parse_program(source, limits)
     interpreter = Interpreter(limits)
+    interpreter.tracer = tracer
     caught: list[str] = []
 
     def record_warning(
@@ -55,8 +66,10 @@ def run_program(
         with isolated_global_state(device), warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = record_warning
+            tracing = tracer.running(interpreter) if tracer is not None else nullcontext()
             try:
-                interpreter.run(tree)
+                with tracing:
+                    interpreter.run(tree)
             except RecursionError:
                 raise LimitExceeded(
                     "max_call_depth", limits.max_call_depth, "the program nests too deeply"
@@ -72,7 +85,13 @@ def run_program(
         _on_large_stack(execute, _stack_bytes(limits))
     except ProgramError as error:
         error.stdout = interpreter.output.text()  # as a terminal shows it, up to the error
+        if tracer is not None:
+            tracer.stopped(_result(interpreter, caught))
         raise
+    return _result(interpreter, caught)
+
+
+def _result(interpreter: Interpreter, caught: list[str]) -> ProgramResult:
     return ProgramResult(
         namespace=_visible(interpreter.globals),
         stdout=interpreter.output.text(),

@@ -26,7 +26,7 @@ from typing import Any
 
 from celery import Celery
 
-from app.config import ProgramLimits, Settings, TrainingLimits
+from app.config import ProgramLimits, Settings, TraceLimits, TrainingLimits
 from app.jobs.protocol import JOB_KINDS
 from app.jobs.worker.graph_jobs import run_graph_job
 from app.jobs.worker.process import ping
@@ -53,7 +53,11 @@ TASK_PREFIX = "gradtrace."
 RUN_TASK_PREFIX = "run-"
 
 _TAG = "__gradtrace__"
-_DATACLASSES = {"ProgramLimits": ProgramLimits, "TrainingLimits": TrainingLimits}
+_DATACLASSES = {
+    "ProgramLimits": ProgramLimits,
+    "TrainingLimits": TrainingLimits,
+    "TraceLimits": TraceLimits,
+}
 STORE_PLACEHOLDER = {_TAG: "store"}
 
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 import time
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.config import ProgramLimits
+from app.config import ProgramLimits, TraceLimits
 
 if TYPE_CHECKING:
     from app.graph import Graph
+    from app.graph.trace import ProgramTrace
 
 # Elements per response that get PyTorch's own printout (value_text/grad_text).
 TEXT_BUDGET_ELEMENTS = 2_048
@@ -38,8 +40,13 @@ def run_graph_job(
     max_value_elements: int,
     max_graph_nodes: int,
     render_svg: bool = False,
+    trace: TraceLimits | None = None,
 ) -> dict[str, Any]:
     """Run one program; return its response body and DOT text (and SVG, timings).
+
+    With ``trace`` (the request's ``"trace": true``), the program runs traced and the body
+    gains ``timeline`` and the graph's nodes ``line``, ``column``, ``saved_bytes``
+    (app.graph.trace); a program that fails keeps its trace up to the error.
 
     ``body`` is the JSON text of the response's ``variables``, ``graph``, ``stdout``,
     ``warnings``, ``plots`` and ``device``, written here so that the web process only joins it
@@ -53,6 +60,7 @@ def run_graph_job(
     from app.lang.errors import ProgramError
 
     started = time.perf_counter()
+    tracer = _program_trace(trace)
     try:
         return _graph_job(
             source,
@@ -63,8 +71,11 @@ def run_graph_job(
             max_graph_nodes,
             render_svg,
             started,
+            tracer,
         )
     except ProgramError as err:
+        if tracer is not None:
+            err.trace = _failed_trace(tracer, show_saved, max_graph_nodes)
         return {"error": err.to_json()}
     except Exception:
         return {"internal_error": traceback.format_exc(limit=20)}
@@ -81,16 +92,21 @@ def _graph_job(
     max_graph_nodes: int,
     render_svg: bool,
     started: float,
+    tracer: ProgramTrace | None = None,
 ) -> dict[str, Any]:
     from app.graph import to_jsonable, walk
     from app.lang import named_tensors, run_program
 
     resolved = resolve_device(device)
-    result = run_program(source, limits, device=resolved)
+    result = run_program(source, limits, device=resolved, tracer=tracer)
     ran = time.perf_counter()
     named = named_tensors(result)
     root = result.backward_roots[-1] if result.backward_roots else None
-    graph = walk(named, root=root, show_saved=show_saved, max_nodes=max_graph_nodes)
+    annotate = tracer.annotator() if tracer is not None else None
+    graph = walk(
+        named, root=root, show_saved=show_saved, max_nodes=max_graph_nodes, annotate=annotate
+    )
+    traced = {"timeline": tracer.timeline()} if tracer is not None else {}
     outcome, ready = graph_result(
         named,
         graph,
@@ -100,6 +116,7 @@ def _graph_job(
         warnings=list(result.warnings),
         plots=[to_jsonable(dataclasses.asdict(figure)) for figure in result.figures],
         device=resolved,
+        **traced,
     )
     outcome["timings_ms"] |= {
         "run": (ran - started) * 1000,
@@ -108,6 +125,36 @@ def _graph_job(
         "job": (time.perf_counter() - started) * 1000,
     }
     return outcome
+
+
+def _program_trace(limits: TraceLimits | None) -> ProgramTrace | None:
+    if limits is None:
+        return None
+    from app.graph.trace import ProgramTrace
+
+    return ProgramTrace(limits)
+
+
+def _failed_trace(tracer: ProgramTrace, show_saved: bool, max_graph_nodes: int) -> dict[str, Any]:
+    """The trace of a program that failed: its timeline up to the error frame, and the graph of
+    the tensors it left, as plain JSON (an error travels as plain data, see unpack_result)."""
+    from app.encoding import dumps
+    from app.graph import walk
+    from app.lang import named_tensors
+
+    graph = None
+    if tracer.result is not None:
+        named = named_tensors(tracer.result)
+        roots = tracer.result.backward_roots
+        graph = walk(
+            named,
+            root=roots[-1] if roots else None,
+            show_saved=show_saved,
+            max_nodes=max_graph_nodes,
+            annotate=tracer.annotator(),
+        ).to_json()
+    traced: dict[str, Any] = json.loads(dumps({"timeline": tracer.timeline(), "graph": graph}))
+    return traced
 
 
 def graph_result(

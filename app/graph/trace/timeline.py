@@ -1,0 +1,206 @@
+"""A finished trace as the response's ``timeline``, within ``max_bytes`` of JSON.
+
+Nodes get the ids the page knows: a node of the response's graph keeps its graph id (``n3``),
+every other node the trace saw (freed earlier, replaced, a second layer...) is ``t<number>``
+and is described in ``timeline.nodes``. Backward passes are listed in ``timeline.backward`` in
+the order they ran; each frame names the passes that ran since the frame before it. When the
+JSON would be over ``max_bytes``, frames in the middle are dropped (counted in a ``skipped``
+frame) until it fits, then backward steps; ``truncated`` says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.config import TraceLimits
+from app.encoding import dumps
+from app.graph.trace.frames import Frame, skipped_marker
+from app.graph.trace.recorder import TraceRecorder
+
+
+def graph_annotator(
+    recorder: TraceRecorder, ids: dict[int, str]
+) -> Callable[[str, Any], dict[str, Any] | None]:
+    """For app.graph.walk: the trace's fields of a graph node (``line``, ``column``,
+    ``saved_bytes``...), noting which trace node each graph id stands for in ``ids``."""
+    registry = recorder.registry
+
+    def annotate(node_id: str, obj: Any) -> dict[str, Any] | None:
+        tid = registry.node_id(obj)
+        if tid is None:
+            return None
+        ids[tid] = node_id
+        record = registry.records[tid]
+        return {
+            "line": record.line,
+            "column": record.column,
+            "saved_bytes": 0 if record.freed else record.saved_bytes,
+            "saved_freed": record.freed,
+            "iteration": record.iteration,
+            "layer": record.layer,
+            "requires_grad_line": record.requires_grad_line,
+        }
+
+    return annotate
+
+
+class _Ids:
+    def __init__(self, graph_ids: dict[int, str]) -> None:
+        self.graph_ids = graph_ids
+
+    def one(self, tid: int | None) -> str | None:
+        if tid is None:
+            return None
+        return self.graph_ids.get(tid) or f"t{tid}"
+
+    def many(self, tids: list[int]) -> list[str | None]:
+        return [self.one(t) for t in tids]
+
+
+def _pass_json(entry: dict[str, Any], ids: _Ids, max_steps: int | None) -> dict[str, Any]:
+    steps = entry["steps"] if max_steps is None else entry["steps"][:max_steps]
+    return {
+        "kind": entry["kind"],
+        "line": entry["line"],
+        "column": entry["column"],
+        "iteration": entry["iteration"],
+        "root": ids.one(entry["root"]),
+        "roots": ids.many(entry["roots"]),
+        "retain_graph": entry["retain_graph"],
+        "create_graph": entry["create_graph"],
+        "error": entry["error"],
+        "steps": [
+            {
+                **step,
+                "node": ids.one(step["node"]),
+                "edges": [
+                    {**e, "source": ids.one(e["source"]), "target": ids.one(e["target"])}
+                    for e in step.get("edges", ())
+                ],
+            }
+            for step in steps
+        ],
+        "leaves": [{**leaf, "node": ids.one(leaf["node"])} for leaf in entry["leaves"]],
+        "freed": ids.many(entry.get("freed", [])),
+        "second_layer": ids.many(entry.get("second_layer", [])),
+        "truncated": bool(entry.get("truncated")) or len(steps) < len(entry["steps"]),
+    }
+
+
+def _frame_json(frame: Frame, ids: _Ids, passes: list[int]) -> dict[str, Any]:
+    if frame["kind"] == "skipped":
+        return {**frame, "backward": []}
+    out = {k: v for k, v in frame.items() if k != "passes"}
+    out["nodes"] = ids.many(frame["nodes"])
+    out["new_nodes"] = ids.many(frame["new_nodes"])
+    out["saved"] = {
+        "held": ids.many(frame["saved"]["held"]),
+        "freed": ids.many(frame["saved"]["freed"]),
+    }
+    out["tensors"] = {
+        name: {**entry, "node": ids.one(entry["node"])} for name, entry in frame["tensors"].items()
+    }
+    out["backward"] = passes
+    return out
+
+
+def _drop_middle(frames: list[Frame]) -> list[Frame]:
+    """Keep the first and last quarter of the frames; one skipped frame counts the rest."""
+    keep = max(1, len(frames) // 4)
+    middle = frames[keep:-keep]
+    count = sum(f["frames"] if f["kind"] == "skipped" else 1 for f in middle)
+    passes = sum(
+        f["backward_count"] if f["kind"] == "skipped" else len(f.get("passes", ()))
+        for f in middle
+    )
+    return [*frames[:keep], skipped_marker(None, None, None, 0, count, passes), *frames[-keep:]]
+
+
+class TimelineBuilder:
+    """Assembles the timeline of a finished recorder, shrinking it to fit ``max_bytes``."""
+
+    def __init__(self, recorder: TraceRecorder, limits: TraceLimits) -> None:
+        self.recorder = recorder
+        self.limits = limits
+
+    def build(self, graph_ids: dict[int, str]) -> dict[str, Any]:
+        recorder = self.recorder
+        if recorder.pending:  # passes after the last frame (inside a call): one more frame
+            recorder.frame("end", None, None)
+        frames = recorder.sink.finished()
+        truncated = recorder.sink.truncated or recorder.registry.truncated
+        truncated |= any(f["kind"] == "skipped" for f in frames)
+        ids = _Ids(graph_ids)
+        max_steps: int | None = None
+        while True:
+            timeline = self._assemble(frames, ids, max_steps)
+            timeline["truncated"] = truncated or timeline["truncated"]
+            if len(dumps(timeline)) <= self.limits.max_bytes:
+                return timeline
+            truncated = True
+            if len(frames) > 4:
+                frames = _drop_middle(frames)
+            elif max_steps is None or max_steps > 1:
+                max_steps = self.limits.max_steps // 2 if max_steps is None else max_steps // 2
+            else:
+                return {
+                    "frames": [],
+                    "backward": [],
+                    "nodes": [],
+                    "truncated": True,
+                    "limits": self._limits(),
+                }
+
+    def _assemble(
+        self, frames: list[Frame], ids: _Ids, max_steps: int | None
+    ) -> dict[str, Any]:
+        passes: list[dict[str, Any]] = []
+        out_frames = []
+        dropped = 0
+        for frame in frames:
+            refs: list[int] = []
+            for entry in frame.get("passes", ()) if frame["kind"] != "skipped" else ():
+                if len(passes) < self.limits.max_backward:
+                    refs.append(len(passes))
+                    passes.append(_pass_json(entry, ids, max_steps))
+                else:
+                    dropped += 1
+            out_frames.append(_frame_json(frame, ids, refs))
+        for index, frame in enumerate(out_frames):
+            frame["index"] = index
+        registry = self.recorder.registry
+        nodes = [
+            {
+                "id": ids.one(r.tid),
+                "kind": r.kind,
+                "op": r.op,
+                "line": r.line,
+                "column": r.column,
+                "iteration": r.iteration,
+                "layer": r.layer,
+                "inputs": ids.many(r.inputs),
+                "saved_bytes": r.saved_bytes,
+                "freed": r.freed,
+                "requires_grad_line": r.requires_grad_line,
+                "in_graph": r.tid in ids.graph_ids,
+            }
+            for r in registry.records
+        ]
+        return {
+            "frames": out_frames,
+            "backward": passes,
+            "nodes": nodes,
+            "truncated": dropped > 0 or any(p["truncated"] for p in passes),
+            "limits": self._limits(),
+        }
+
+    def _limits(self) -> dict[str, int]:
+        limits = self.limits
+        return {
+            "max_frames": limits.max_frames,
+            "loop_iterations": limits.loop_iterations,
+            "max_values": limits.max_values,
+            "max_backward": limits.max_backward,
+            "max_bytes": limits.max_bytes,
+        }
