@@ -90,7 +90,8 @@ export function layoutSvg(graph) {
 
   const svg = svgEl("svg", { xmlns: SVG_NS, viewBox: `0 0 ${width} ${height}`, width, height });
   const defs = svgEl("defs");
-  const marker = svgEl("marker", { id: "gt-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+  // userSpaceOnUse: the arrowhead keeps its size when an edge is drawn thicker (trace playback).
+  const marker = svgEl("marker", { id: "gt-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" });
   marker.append(svgEl("path", { d: "M0,0 L10,5 L0,10 z", fill: "#555" }));
   defs.append(marker);
   const root = svgEl("g", { class: "graph" });

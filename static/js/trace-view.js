@@ -181,6 +181,22 @@ export function explain(position, timeline, facts) {
     return `… ${its}(${f.frames} frames, ${f.backward_count || 0} backward passes) not recorded: the trace keeps the first and last ones.`;
   }
   if (f.error) return `Error: ${f.error}`;
+  const prev = realFrame(timeline.frames, position.frame - 1);
+  const before = set(prev?.nodes);
+  const describe = (id) => {
+    const fact = facts.get(id);
+    if (!fact) return id;
+    return fact.kind === "leaf" ? `leaf ${fact.name || ""}`.trim() : `${fact.op}${fact.name ? ` (${fact.name})` : ""}`;
+  };
+  const parts = [];
+  const fresh = (f.new_nodes || []).filter((id) => id !== null);
+  if (fresh.length) parts.push(`New: ${fresh.map(describe).join(", ")}.`);
+  const gone = prev ? [...before].filter((id) => !(f.nodes || []).includes(id)) : [];
+  if (gone.length) parts.push(`Gone (nothing refers to them now): ${gone.map(describe).join(", ")}.`);
+  const wasFreed = set(prev?.saved?.freed);
+  const freed = (f.saved?.freed || []).filter((id) => !wasFreed.has(id));
+  if (freed.length) parts.push(`Saved tensors freed by backward(): ${freed.map(describe).join(", ")} (greyed).`);
   const bytes = f.saved_bytes;
-  return Number.isFinite(bytes) && bytes > 0 ? `Saved for backward: ${formatNumber(bytes)} bytes.` : "";
+  if (Number.isFinite(bytes) && bytes > 0) parts.push(`Saved for backward: ${formatNumber(bytes)} bytes.`);
+  return parts.join(" ");
 }
