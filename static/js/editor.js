@@ -57,13 +57,17 @@ export function createEditor(textarea, { onRun, onChange, onCursorLine } = {}) {
   };
   cm.on("change", () => { clearError(); onChange?.(); });
   // Tell the page which line the cursor is on (a click or arrow key), so it can light up the
-  // graph nodes that line made; only while the editor has focus, not on programmatic moves.
-  cm.on("cursorActivity", () => { if (cm.hasFocus()) onCursorLine?.(cm.getCursor().line + 1); });
+  // graph nodes that line made; not when a whole new program is put in.
+  let settingValue = false;
+  cm.on("cursorActivity", () => { if (!settingValue) onCursorLine?.(cm.getCursor().line + 1); });
   const lines = traceLines(cm);
 
   return {
     getValue: () => cm.getValue(),
-    setValue: (text) => { cm.setValue(text); cm.clearHistory(); },
+    setValue: (text) => {
+      settingValue = true;
+      try { cm.setValue(text); cm.clearHistory(); } finally { settingValue = false; }
+    },
     focus: () => cm.focus(),
     refresh: () => cm.refresh(),
     clearError,

@@ -64,6 +64,8 @@ export class GraphPlayback {
   /** Index a freshly drawn SVG (call after every render). */
   attach(svg) {
     this.svg = svg;
+    this.overlay = null;
+    if (!svg) { this.nodes = new Map(); this.edges = []; this.byPair = new Map(); return; }
     this.nodes = new Map([...svg.querySelectorAll("g.node")].map((g) => [g.id, g]));
     const ids = new Set(this.nodes.keys());
     this.edges = [...svg.querySelectorAll("g.edge")]

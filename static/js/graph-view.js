@@ -81,7 +81,7 @@ async function run() {
   } catch (err) {
     if (err.name === "AbortError" || state.inflight !== controller) return;
     const error = err instanceof ApiError ? err.detail : { type: "http", message: String(err) };
-    showFailure({ ...error, type: error.type || err.type });
+    showFailure({ ...error, type: error.type || err.type }, err.body);
   } finally {
     if (state.inflight === controller) {
       state.inflight = null;
@@ -90,13 +90,20 @@ async function run() {
   }
 }
 
-function showFailure(error) {
+function showFailure(error, body = null) {
   state.result = null;
   showError(els.error, error, { expected: Boolean(state.example?.expects_error) && editorHoldsExample() });
   if (error.line) editor.markError(error.line, error.column, firstLine(error.message));
   setStatus(error.line ? `Error on line ${error.line}.` : "Error.", "error");
-  canvas.clear("No graph: the program did not finish.");
-  player.reset();
+  // A traced run that failed still answers its timeline up to the error and the graph so far:
+  // play it, ending on the error's frame.
+  if (body?.timeline && body.graph?.nodes?.length) {
+    canvas.render({ graph: body.graph, svg: null });
+    player.load({ graph: body.graph, timeline: body.timeline }, { atEnd: true });
+  } else {
+    canvas.clear("No graph: the program did not finish.");
+    player.reset();
+  }
   closePanel();
   renderVariables(els.variables, {});
   setStdout(error.stdout || ""); // what the program printed before the error, as a terminal shows

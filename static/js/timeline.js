@@ -12,8 +12,9 @@ const loopText = (frame) => {
   const it = frame.iteration ?? frame.loop_iteration;
   if (it === null || it === undefined || (Array.isArray(it) && !it.length)) return "";
   // The server counts iterations from 0 (one per enclosing loop); learners count from 1.
-  const text = (Array.isArray(it) ? it : [it]).map((i) => Number(i) + 1).join(", ");
-  return ` · loop iteration ${text}${frame.iterations ? ` of ${frame.iterations}` : ""}`;
+  const all = (Array.isArray(it) ? it : [it]).map((i) => Number(i) + 1);
+  // Nested loops: outermost first, "loop iterations 2 › 3".
+  return all.length > 1 ? ` · loop iterations ${all.join(" › ")}` : ` · loop iteration ${all[0]}`;
 };
 
 /** The backward passes a frame ends with (their indices), by `frame.backward` when given. */
@@ -112,11 +113,12 @@ export class Timeline {
     this.scrubber = h("input", { type: "range", class: "tl-scrubber", min: "0", max: "0", value: "0", step: "1", "aria-label": `${label} position` });
     this.label = h("p", { class: "tl-label", id: `${container.id || "timeline"}-label` });
     this.note = h("p", { class: "tl-note hint" });
+    this.warning = h("p", { class: "tl-warning hint" });
     this.scrubber.setAttribute("aria-describedby", this.label.id);
     container.replaceChildren(
       h("div", { class: "tl-controls", role: "group", "aria-label": `${label} controls` },
         this.first, this.prev, this.play, this.next, this.last, this.scrubber),
-      this.label, this.note);
+      this.label, this.note, this.warning);
     this.first.addEventListener("click", () => this.go(0, { say: true }));
     this.prev.addEventListener("click", () => this.step(-1));
     this.next.addEventListener("click", () => this.step(1));
@@ -139,8 +141,8 @@ export class Timeline {
     this.timeline.frames ||= [];
     this.timeline.backward ||= [];
     this.scrubber.max = String(Math.max(0, this.positions.length - 1));
-    this.note.textContent = this.timeline.truncated
-      ? "The trace was cut short (it reached a size limit): later statements are not shown."
+    this.warning.textContent = this.timeline.truncated
+      ? "The trace was cut short at a size limit: some frames or steps are left out (a skipped frame counts them)."
       : "";
     this.go(Math.min(Math.max(start, 0), this.positions.length - 1));
   }

@@ -160,6 +160,26 @@ function passNote(pass) {
   return "";
 }
 
+/** "w = 1.04 (was 1)", "w.grad = 0 (was -2)" for the named tensors changed since `prev` (at most 4). */
+function changedValues(prev, frame) {
+  const out = [];
+  for (const [name, t] of Object.entries(frame.tensors || {})) {
+    const before = prev?.tensors?.[name];
+    // A name bound to a new tensor shows as "New:"; this is for values changed in place
+    // (w.data = ..., optimizer.step()) and grads changed (zero_grad(), w.grad.data.zero_()).
+    if (!before || t?.node !== before.node) continue;
+    const shape = t.shape || [];
+    const text = (values, truncated) => (values ? formatGrad({ shape, values, truncated }) : "None");
+    if (t.value && before.value && JSON.stringify(t.value) !== JSON.stringify(before.value)) {
+      out.push(`${name} = ${text(t.value, t.truncated)} (was ${text(before.value, before.truncated)})`);
+    }
+    if (JSON.stringify(t.grad ?? null) !== JSON.stringify(before.grad ?? null)) {
+      out.push(`${name}.grad = ${text(t.grad, t.grad_truncated)} (was ${text(before.grad, before.grad_truncated)})`);
+    }
+  }
+  return out.slice(0, 4);
+}
+
 /** One sentence on what happens at a position, for the note under the timeline. */
 export function explain(position, timeline, facts) {
   if (!position) return "";
@@ -193,6 +213,8 @@ export function explain(position, timeline, facts) {
   if (fresh.length) parts.push(`New: ${fresh.map(describe).join(", ")}.`);
   const gone = prev ? [...before].filter((id) => !(f.nodes || []).includes(id)) : [];
   if (gone.length) parts.push(`Gone (nothing refers to them now): ${gone.map(describe).join(", ")}.`);
+  const changed = changedValues(prev, f);
+  if (changed.length) parts.push(`Changed: ${changed.join(", ")}.`);
   const wasFreed = set(prev?.saved?.freed);
   const freed = (f.saved?.freed || []).filter((id) => !wasFreed.has(id));
   if (freed.length) parts.push(`Saved tensors freed by backward(): ${freed.map(describe).join(", ")} (greyed).`);
