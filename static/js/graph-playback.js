@@ -111,8 +111,15 @@ export class GraphPlayback {
     }
     for (const e of this.edges) e.g.classList.toggle("gt-pb-absent", !isAlive(e.source) || !isAlive(e.target));
     const labels = [];
+    // One label per drawn edge: an input used twice (w * w) sends two gradients along it.
+    const byEdge = new Map();
     for (const eg of view.edgeGrads || []) {
-      const edge = this.byPair.get(pairKey(eg.source, eg.target));
+      const key = pairKey(eg.source, eg.target);
+      const seen = byEdge.get(key);
+      if (seen) { seen.text = `${seen.text} + ${eg.text}`; seen.active ||= eg.active; } else byEdge.set(key, { ...eg });
+    }
+    for (const [key, eg] of byEdge) {
+      const edge = this.byPair.get(key);
       if (!edge) continue;
       edge.g.classList.add("gt-pb-flow");
       if (eg.active) edge.g.classList.add("gt-pb-active");
