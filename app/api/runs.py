@@ -154,6 +154,13 @@ async def run_graph(
     slots: RenderSlotsDep,
     render_svg: bool = True,
     show_saved: bool = False,
+    trace: Annotated[
+        bool,
+        Query(
+            description="Watch one whole training step (forward, backward, optimizer step): "
+            'the body gains `timeline`, as POST /api/graph with `"trace": true`.'
+        ),
+    ] = False,
 ) -> Response:
     record = await asyncio.to_thread(store.get_run, run_id, history=False)
     if record is None:
@@ -167,6 +174,7 @@ async def run_graph(
         settings.max_graph_nodes,
         settings.training_limits(),
         render_svg,
+        settings.trace_limits() if trace else None,
     )
     outcome = await graph_response(result, render_svg, settings, slots, started)
     return JSONBytesResponse(outcome.body)

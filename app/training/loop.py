@@ -263,3 +263,13 @@ def graph_step(
     first = next(run.epoch_batches())
     loss = run.criterion(run.model(run.x_train[first]), run.y_train[first])
     return loss, dict(run.model.named_parameters())
+
+
+def step_session(
+    config: TrainConfig | Mapping[str, Any], *, device: str = "cpu"
+) -> tuple[Session, torch.optim.Optimizer]:
+    """A run's session and optimizer, made as ``train`` makes them, for watching one whole
+    training step (forward, backward, optimizer step) of its first batch."""
+    cfg = validate_config(config)
+    run = prepare(cfg, torch.device(resolve_device(device)))
+    return run, build_optimizer(cfg.optimizer, run.model.parameters())

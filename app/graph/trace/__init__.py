@@ -10,4 +10,10 @@ from app.graph.trace.program import ProgramTrace, module_parameters
 from app.graph.trace.recorder import TraceRecorder
 from app.graph.trace.timeline import TimelineBuilder, graph_annotator
 
-__all__ = ["ProgramTrace", "TimelineBuilder", "TraceRecorder", "graph_annotator", "module_parameters"]
+__all__ = [
+    "ProgramTrace",
+    "TimelineBuilder",
+    "TraceRecorder",
+    "graph_annotator",
+    "module_parameters",
+]

@@ -1,8 +1,8 @@
 """One backward pass watched: the order nodes ran and the gradient on every edge.
 
 Before ``backward()`` / ``autograd.backward`` / ``autograd.grad`` runs, every node it can reach
-gets a pre-hook (it is about to run: the gradient arriving at its output) and a hook (it ran: the
-gradients it sends to each of its inputs, one per edge). The gradients are the ones autograd
+gets a hook, which autograd calls right after the node ran with the gradient that arrived at
+its output and the gradients it sent to each of its inputs, one per edge. The gradients are the ones autograd
 computed, read in the hooks, never recomputed. The hooks return None, so they change nothing,
 and they are removed when the call returns or fails. A leaf's ``AccumulateGrad`` node shows the
 accumulation: ``.grad`` before, the gradient arriving, ``.grad`` after.
@@ -18,7 +18,7 @@ import torch
 
 from app.config import TraceLimits
 from app.graph.trace.registry import NodeRegistry, Position, is_accumulate
-from app.graph.trace.summary import summarize
+from app.graph.trace.summary import snapshot
 from app.lang.errors import clean_message
 
 BACKWARD_FUNCTIONS: dict[Any, str] = {
@@ -60,17 +60,19 @@ class BackwardPass:
         self.max_values = limits.max_values
         self.max_steps = limits.max_steps
         self.steps: list[dict[str, Any]] = []
-        self.by_node: dict[int, dict[str, Any]] = {}
+        self.before: dict[int, Any] = {}  # leaves' .grad before the pass
         self.leaves: list[dict[str, Any]] = []
         self.truncated = False
         self.keep_grads = keep_grads  # create_graph: the gradients' own graph is the 2nd layer
         self.grads: list[torch.Tensor] = []
 
-    def reachable(self, roots: list[torch.Tensor]) -> list[tuple[Any, int, list[int | None]]]:
+    def reachable(
+        self, roots: list[torch.Tensor]
+    ) -> list[tuple[Any, int, list[tuple[int | None, int] | None]]]:
         """(node, tid, tids of its next_functions) for every node the pass may run."""
         registry = self.registry
         seen: set[int] = set()
-        found: list[tuple[Any, int, list[int | None]]] = []
+        found: list[tuple[Any, int, list[tuple[int | None, int] | None]]] = []
         queue = [t.grad_fn for t in roots if t.grad_fn is not None]
         while queue:
             fn = queue.pop()
@@ -81,55 +83,68 @@ class BackwardPass:
                 self.truncated = True
                 break
             seen.add(tid)
-            children = [None if c is None else registry.node_id(c) for c, _ in fn.next_functions]
+            children = [
+                None if c is None else (registry.node_id(c), nr) for c, nr in fn.next_functions
+            ]
             found.append((fn, tid, children))
             queue.extend(c for c, _ in fn.next_functions if c is not None)
         return found
 
-    def hooks(self, fn: Any, tid: int, children: list[int | None]) -> tuple[Any, Any]:
-        def before(grad_outputs: tuple[Any, ...]) -> None:
+    def hook(self, fn: Any, tid: int, children: list[tuple[int | None, int] | None]) -> Any:
+        """The node's hook: autograd calls it right after the node ran, with the gradients it
+        received (``grad_outputs``) and sent along each input edge (``grad_inputs``); nodes
+        run one at a time, so the hooks' order is the order they ran."""
+        if is_accumulate(fn):  # .grad before this pass: the pass accumulates into it once
+            grad = fn.variable.grad
+            self.before[tid] = None if grad is None else snapshot(grad, self.max_values, True)
+
+        def ran(grad_inputs: tuple[Any, ...], grad_outputs: tuple[Any, ...]) -> None:
             try:
-                self.started(fn, tid, grad_outputs)
+                self.ran(fn, tid, children, grad_inputs, grad_outputs)
             except Exception:  # a picture we could not take must never break the program
                 self.truncated = True
 
-        def after(grad_inputs: tuple[Any, ...], grad_outputs: tuple[Any, ...]) -> None:
-            try:
-                self.finished(fn, tid, children, grad_inputs)
-            except Exception:
-                self.truncated = True
+        return ran
 
-        return before, after
-
-    def started(self, fn: Any, tid: int, grad_outputs: tuple[Any, ...]) -> None:
-        arriving = [summarize(g, self.max_values) if g is not None else None for g in grad_outputs]
-        step: dict[str, Any] = {"node": tid, "op": type(fn).__name__, "grad_output": arriving}
-        self.steps.append(step)
-        self.by_node[tid] = step
-        if is_accumulate(fn):
-            grad = fn.variable.grad
-            before = None if grad is None else summarize(grad, self.max_values)
-            step["accumulate"] = {"before": before, "arriving": arriving[0] if arriving else None}
-
-    def finished(
-        self, fn: Any, tid: int, children: list[int | None], grad_inputs: tuple[Any, ...]
+    def ran(
+        self,
+        fn: Any,
+        tid: int,
+        children: list[tuple[int | None, int] | None],
+        grad_inputs: tuple[Any, ...],
+        grad_outputs: tuple[Any, ...],
     ) -> None:
-        step = self.by_node.get(tid)
-        if step is None:
-            return
-        edges = step.setdefault("edges", [])
-        for source, grad in zip(children, grad_inputs, strict=False):
-            if source is None or grad is None:
+        max_values = self.max_values
+        arriving = [None if g is None else snapshot(g, max_values, True) for g in grad_outputs]
+        edges = []
+        for child, grad in zip(children, grad_inputs, strict=False):
+            if child is None or child[0] is None or grad is None:
                 continue
-            edges.append({"source": source, "target": tid, "grad": summarize(grad, self.max_values)})
+            edges.append(
+                {
+                    "source": child[0],
+                    "target": tid,
+                    "output_nr": child[1],
+                    "grad": snapshot(grad, max_values, True),
+                }
+            )
             if self.keep_grads and grad.grad_fn is not None:
                 self.grads.append(grad)
-        accumulate = step.get("accumulate")
-        if accumulate is not None:
+        step: dict[str, Any] = {
+            "node": tid,
+            "op": type(fn).__name__,
+            "grad_output": arriving,
+            "edges": edges,
+        }
+        self.steps.append(step)
+        if tid in self.before:
             grad = fn.variable.grad
-            after = None if grad is None else summarize(grad, self.max_values)
-            accumulate["after"] = after
-            self.leaves.append({"node": tid, **accumulate})
+            step["accumulate"] = {
+                "before": self.before[tid],
+                "arriving": arriving[0] if arriving else None,
+                "after": None if grad is None else snapshot(grad, max_values, True),
+            }
+            self.leaves.append({"node": tid, **step["accumulate"]})
             if self.keep_grads and grad is not None and grad.grad_fn is not None:
                 self.grads.append(grad)
 
@@ -163,9 +178,7 @@ def run_backward(
     }
     try:
         for fn, tid, children in watched.reachable(roots):
-            before, after = watched.hooks(fn, tid, children)
-            handles.append(fn.register_prehook(before))
-            handles.append(fn.register_hook(after))
+            handles.append(fn.register_hook(watched.hook(fn, tid, children)))
         result = func(*args, **kwargs)
     except Exception as exc:
         message = clean_message(str(exc))

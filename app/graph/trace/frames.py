@@ -29,6 +29,8 @@ class _Loop:
         "skipped_iterations",
         "skipped_frames",
         "skipped_backward",
+        "length",
+        "skip",
     )
 
     def __init__(self, node: ast.For | ast.While, depth: int) -> None:
@@ -40,6 +42,8 @@ class _Loop:
         self.skipped_iterations = 0
         self.skipped_frames = 0
         self.skipped_backward = 0
+        self.length: int | None = None  # known before the loop ran: no ring needed
+        self.skip = False  # this iteration is neither among the first K nor the last K
 
 
 def _counts(frames: list[Frame]) -> tuple[int, int]:
@@ -87,6 +91,20 @@ class FrameSink:
         self.dropped_frames = 0
         self.dropped_backward = 0
         self.truncated = False
+        self._skipping = 0  # loops in the stack whose current iteration is left out
+
+    @property
+    def capturing(self) -> bool:
+        """False inside an iteration known to be left out: take no frame, watch no pass."""
+        return self._skipping == 0
+
+    def left_out(self, frames: int, passes: int) -> None:
+        """Count a frame (or passes) not taken because its iteration is left out."""
+        for loop in reversed(self.loops):
+            if loop.skip:
+                loop.skipped_frames += frames
+                loop.skipped_backward += passes
+                return
 
     def iteration(self) -> list[int] | None:
         """The running loops' iteration numbers, outermost first (None outside loops)."""
@@ -107,12 +125,28 @@ class FrameSink:
             self.truncated = True
         self.last.append(frame)
 
-    def loop_iteration(self, node: ast.For | ast.While, index: int, depth: int) -> None:
+    def loop_iteration(
+        self, node: ast.For | ast.While, index: int, depth: int, length: int | None = None
+    ) -> None:
+        """Iteration ``index`` begins. With the loop's ``length`` known (at index 0), the
+        iterations between the first K and the last K are left out as they come (nothing is
+        captured); otherwise the last K wait in a ring until the loop ends."""
         loop = self.loops[-1] if self.loops else None
         if loop is None or loop.node is not node or loop.depth != depth:
             loop = _Loop(node, depth)
+            loop.length = length
             self.loops.append(loop)
         loop.index = index
+        if loop.length is not None:
+            skip = self.k <= index < loop.length - self.k
+            if skip and not loop.skip:
+                loop.skip = True
+                self._skipping += 1
+            if skip:
+                loop.skipped_iterations += 1
+            elif loop.skip:
+                self._end_skip(loop)
+            return
         if index < self.k:
             return
         if len(loop.tail) == self.k:
@@ -132,7 +166,16 @@ class FrameSink:
             if loop.node is node and loop.depth == depth:
                 return
 
+    def _end_skip(self, loop: _Loop) -> None:
+        loop.skip = False
+        self._skipping -= 1
+        self._flush(loop)
+        loop.skipped_iterations = loop.skipped_frames = loop.skipped_backward = 0
+
     def _flush(self, loop: _Loop) -> None:
+        if loop.skip:
+            loop.skip = False
+            self._skipping -= 1
         if loop.skipped_iterations:
             self.add(
                 skipped_marker(
@@ -147,6 +190,7 @@ class FrameSink:
         for bucket in loop.tail:
             for frame in bucket:
                 self.add(frame)
+        loop.tail.clear()
 
     def finished(self) -> list[Frame]:
         """All frames kept, in program order (loops still open are closed first)."""

@@ -44,6 +44,53 @@ def module_parameters(prefix: str, module: nn.Module) -> Iterator[tuple[str, tor
         stack.extend((f"{name}.{k}", m) for k, m in reversed(children))
 
 
+_MISSING = object()
+_BUILTIN = object()
+_MAX_RANGE_ARGS = 3
+
+
+def static_length(expr: ast.expr, lookup: Any) -> int | None:
+    """The number of iterations of ``for _ in expr`` when it can be told without running any
+    code: ``range(...)`` of int literals or names bound to ints, a name bound to a list, tuple,
+    str, dict or tensor, ``zip``/``enumerate`` of those. None otherwise (the frames of the last
+    iterations then wait in a ring, see FrameSink)."""
+    if isinstance(expr, ast.Name):
+        value = lookup(expr.id)
+        if isinstance(value, list | tuple | str | dict):
+            return len(value)
+        if isinstance(value, torch.Tensor) and value.dim() > 0:
+            return int(value.shape[0])
+        return None
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name)) or expr.keywords:
+        return None
+    if lookup(expr.func.id) is not _BUILTIN or any(isinstance(a, ast.Starred) for a in expr.args):
+        return None
+    name, args = expr.func.id, expr.args
+    if name == "range" and 1 <= len(args) <= _MAX_RANGE_ARGS:
+        numbers = [_int_of(a, lookup) for a in args]
+        if any(n is None for n in numbers) or (len(numbers) == _MAX_RANGE_ARGS and not numbers[2]):
+            return None
+        return len(range(*numbers))  # type: ignore[arg-type]  # None ruled out above
+    if name == "zip" and args:
+        lengths = [static_length(a, lookup) for a in args]
+        return None if any(n is None for n in lengths) else min(lengths)  # type: ignore[type-var]
+    if name == "enumerate" and len(args) == 1:
+        return static_length(args[0], lookup)
+    return None
+
+
+def _int_of(expr: ast.expr, lookup: Any) -> int | None:
+    if isinstance(expr, ast.Constant) and type(expr.value) is int:
+        return expr.value
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+        inner = _int_of(expr.operand, lookup)
+        return None if inner is None else -inner
+    if isinstance(expr, ast.Name):
+        value = lookup(expr.id)
+        return value if type(value) is int else None
+    return None
+
+
 class ProgramTrace:
     """Set as the interpreter's tracer by app.lang.run_program (``tracer=``)."""
 
@@ -82,7 +129,10 @@ class ProgramTrace:
     def loop_iteration(self, node: ast.For | ast.While, index: int, depth: int) -> None:
         if depth > 0 and index > 0:  # the end of the iteration before, inside a function
             self.recorder.frame("iteration", node.lineno, node.col_offset + 1)
-        self.recorder.loop_iteration(node, index, depth)
+        length = None
+        if index == 0 and isinstance(node, ast.For):
+            length = static_length(node.iter, self._lookup)
+        self.recorder.loop_iteration(node, index, depth, length)
 
     def loop_end(self, node: ast.For | ast.While, depth: int) -> None:
         loops = self.recorder.sink.loops
@@ -91,6 +141,20 @@ class ProgramTrace:
         self.recorder.loop_end(node, depth)
 
     # ----- what the recorder asks -------------------------------------------------------
+
+    def _lookup(self, name: str) -> Any:
+        """The value a name has where the program is (a local, else a global), or _MISSING;
+        a builtin's name answers _BUILTIN (the program did not rebind it)."""
+        interpreter = self.interpreter
+        if interpreter is None:
+            return _MISSING
+        if interpreter.frames:
+            scope = interpreter.frames[-1][1]
+            if name in scope.vars:
+                return scope.vars[name]
+        if name in interpreter.globals:
+            return interpreter.globals[name]
+        return _BUILTIN
 
     def _where(self) -> tuple[int | None, int | None]:
         interpreter = self.interpreter

@@ -20,8 +20,8 @@ from torch.overrides import TorchFunctionMode
 from app.config import TraceLimits
 from app.graph.trace.backward import BACKWARD_FUNCTIONS, run_backward
 from app.graph.trace.frames import Frame, FrameSink
-from app.graph.trace.registry import NodeRegistry, Position
-from app.graph.trace.summary import flat_values
+from app.graph.trace.registry import NodeRegistry, Position, current_sequence_nr
+from app.graph.trace.summary import snapshot
 from app.graph.values import is_stale_view
 
 _REQUIRES_GRAD_ = torch.Tensor.requires_grad_
@@ -48,6 +48,12 @@ class TraceRecorder(TorchFunctionMode):
         self.births: dict[int, tuple[weakref.ref[torch.Tensor], Position]] = {}
         self.failed_at: tuple[int | None, int | None] | None = None  # a backward that raised
 
+    def __enter__(self) -> TraceRecorder:
+        with torch._C.DisableTorchFunction():
+            self.registry.base_seq = current_sequence_nr()  # on the thread that will run
+        super().__enter__()
+        return self
+
     def position(self) -> Position:
         line, column = self._where()
         return line, column, self.sink.iteration()
@@ -64,6 +70,9 @@ class TraceRecorder(TorchFunctionMode):
         if kwargs is None:
             kwargs = {}
         if func in BACKWARD_FUNCTIONS:
+            if not self.sink.capturing:  # an iteration left out: run it unwatched, count it
+                self.sink.left_out(0, 1)
+                return func(*args, **kwargs)
             return run_backward(
                 self.registry, self.limits, self.position(), func, args, kwargs, self._passed
             )
@@ -106,6 +115,9 @@ class TraceRecorder(TorchFunctionMode):
 
     def frame(self, kind: str, line: int | None, column: int | None, **extra: Any) -> None:
         """Take a frame: nodes alive, named tensors, saved buffers, backward passes since."""
+        if not self.sink.capturing:
+            self.sink.left_out(1, 0)
+            return
         with torch._C.DisableTorchFunction():
             try:
                 frame = self._frame(kind, line, column)
@@ -136,38 +148,35 @@ class TraceRecorder(TorchFunctionMode):
         self.pending = []
         return frame
 
-    def _tensor(self, t: torch.Tensor) -> dict[str, Any]:
+    def _tensor(self, t: torch.Tensor) -> tuple[Any, ...]:
+        """(node, value snapshot, requires_grad, _version, .grad snapshot): JSON later, for
+        the frames kept (app.graph.trace.timeline)."""
         max_values = self.limits.max_values
         if is_stale_view(t):
-            return {"node": None, "shape": None, "value": None}
+            return (None, None, False, None, None)
         fn = t.grad_fn
         node = None
         if fn is not None:
             node = self.registry.node_id(fn)
         elif t.requires_grad:
             node = self.registry.node_id(t)
-        elif id(t) not in self.births or self.births[id(t)][0]() is not t:
-            self.births[id(t)] = (weakref.ref(t), self.position())
-        values, truncated = flat_values(t, max_values)
-        entry: dict[str, Any] = {
-            "node": node,
-            "shape": list(t.shape),
-            "dtype": str(t.dtype).removeprefix("torch."),
-            "requires_grad": t.requires_grad,
-            "value": values,
-            "truncated": truncated,
-            "version": t._version,
-            "grad": None,
-        }
-        if t.is_leaf and t.grad is not None:  # a non-leaf's .grad warns
-            grad = t.grad
-            entry["grad"], entry["grad_truncated"] = flat_values(grad, max_values)
-        return entry
+        else:
+            birth = self.births.get(id(t))
+            if birth is None or birth[0]() is not t:
+                self.births[id(t)] = (weakref.ref(t), self.position())
+        grad = t.grad if t.is_leaf else None  # a non-leaf's .grad warns
+        return (
+            node,
+            snapshot(t, max_values),
+            t.requires_grad,
+            t._version,
+            None if grad is None else snapshot(grad, max_values),
+        )
 
     # ----- loops ------------------------------------------------------------------------
 
-    def loop_iteration(self, node: Any, index: int, depth: int) -> None:
-        self.sink.loop_iteration(node, index, depth)
+    def loop_iteration(self, node: Any, index: int, depth: int, length: int | None = None) -> None:
+        self.sink.loop_iteration(node, index, depth, length)
 
     def loop_end(self, node: Any, depth: int) -> None:
         self.sink.loop_end(node, depth)

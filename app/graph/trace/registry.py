@@ -48,6 +48,7 @@ class NodeRecord:
     freed: bool = False
     requires_grad_line: int | None = None
     requires_grad_column: int | None = None
+    seq: int | None = None  # autograd's sequence number, from the trace's start (creation order)
     ref: Any = None  # the weak reference that tells this node's death
 
 
@@ -87,6 +88,21 @@ def saved_bytes(fn: Any) -> int:
     return total
 
 
+def _sequence_nr(fn: Any, base: int) -> int | None:
+    try:
+        return int(fn._sequence_nr()) - base
+    except Exception:
+        return None
+
+
+def current_sequence_nr() -> int:
+    """The sequence number the next autograd node made on this thread gets."""
+    with torch.enable_grad():
+        probe = torch.zeros((), requires_grad=True).mul(1)
+    assert probe.grad_fn is not None
+    return int(probe.grad_fn._sequence_nr()) + 1
+
+
 def is_accumulate(fn: Any) -> bool:
     return hasattr(fn, "variable")
 
@@ -102,6 +118,7 @@ class NodeRegistry:
         self.new: list[int] = []
         self.layer = 1
         self.truncated = False
+        self.base_seq = 0
         self._leaves: dict[int, tuple[weakref.ref[torch.Tensor], int]] = {}
 
     # ----- looking nodes up, registering them on first sight --------------------------------
@@ -180,6 +197,7 @@ class NodeRegistry:
             iteration=position[2],
             layer=self.layer,
             saved_bytes=saved_bytes(fn),
+            seq=_sequence_nr(fn, self.base_seq),
             ref=weakref.ref(marker, lambda _ref: alive.pop(tid, None)),
         )
         self.records.append(record)

@@ -17,6 +17,33 @@ from app.config import TraceLimits
 from app.encoding import dumps
 from app.graph.trace.frames import Frame, skipped_marker
 from app.graph.trace.recorder import TraceRecorder
+from app.graph.trace.summary import Snapshot, shown, summary_json, values_json
+
+
+def _summary(snap: Snapshot | None) -> dict[str, Any] | None:
+    return None if snap is None else summary_json(snap)
+
+
+def _accumulation(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: _summary(v) if k in ("before", "arriving", "after") else v for k, v in entry.items()}
+
+
+def _tensor_json(entry: tuple[Any, ...], ids: _Ids) -> dict[str, Any]:
+    node, value, requires_grad, version, grad = entry
+    out: dict[str, Any] = {"node": ids.one(node), "value": None, "shape": None, "grad": None}
+    if value is not None:
+        out.update(
+            shape=None if value.shape is None else list(value.shape),
+            dtype=str(value.dtype).removeprefix("torch."),
+            requires_grad=requires_grad,
+            value=values_json(value),
+            truncated=value.head is not None and value.numel > shown(value),
+            version=version,
+        )
+    if grad is not None:
+        out["grad"] = values_json(grad)
+        out["grad_truncated"] = grad.head is not None and grad.numel > shown(grad)
+    return out
 
 
 def graph_annotator(
@@ -70,22 +97,33 @@ def _pass_json(entry: dict[str, Any], ids: _Ids, max_steps: int | None) -> dict[
         "retain_graph": entry["retain_graph"],
         "create_graph": entry["create_graph"],
         "error": entry["error"],
-        "steps": [
-            {
-                **step,
-                "node": ids.one(step["node"]),
-                "edges": [
-                    {**e, "source": ids.one(e["source"]), "target": ids.one(e["target"])}
-                    for e in step.get("edges", ())
-                ],
-            }
-            for step in steps
+        "steps": [_step_json(step, ids) for step in steps],
+        "leaves": [
+            {**_accumulation(leaf), "node": ids.one(leaf["node"])} for leaf in entry["leaves"]
         ],
-        "leaves": [{**leaf, "node": ids.one(leaf["node"])} for leaf in entry["leaves"]],
         "freed": ids.many(entry.get("freed", [])),
         "second_layer": ids.many(entry.get("second_layer", [])),
         "truncated": bool(entry.get("truncated")) or len(steps) < len(entry["steps"]),
     }
+
+
+def _step_json(step: dict[str, Any], ids: _Ids) -> dict[str, Any]:
+    out = {
+        "node": ids.one(step["node"]),
+        "op": step["op"],
+        "grad_output": [_summary(s) for s in step["grad_output"]],
+        "edges": [
+            {
+                "source": ids.one(e["source"]),
+                "target": ids.one(e["target"]),
+                "grad": _summary(e["grad"]),
+            }
+            for e in step.get("edges", ())
+        ],
+    }
+    if "accumulate" in step:
+        out["accumulate"] = _accumulation(step["accumulate"])
+    return out
 
 
 def _frame_json(frame: Frame, ids: _Ids, passes: list[int]) -> dict[str, Any]:
@@ -98,9 +136,7 @@ def _frame_json(frame: Frame, ids: _Ids, passes: list[int]) -> dict[str, Any]:
         "held": ids.many(frame["saved"]["held"]),
         "freed": ids.many(frame["saved"]["freed"]),
     }
-    out["tensors"] = {
-        name: {**entry, "node": ids.one(entry["node"])} for name, entry in frame["tensors"].items()
-    }
+    out["tensors"] = {name: _tensor_json(entry, ids) for name, entry in frame["tensors"].items()}
     out["backward"] = passes
     return out
 
@@ -111,8 +147,7 @@ def _drop_middle(frames: list[Frame]) -> list[Frame]:
     middle = frames[keep:-keep]
     count = sum(f["frames"] if f["kind"] == "skipped" else 1 for f in middle)
     passes = sum(
-        f["backward_count"] if f["kind"] == "skipped" else len(f.get("passes", ()))
-        for f in middle
+        f["backward_count"] if f["kind"] == "skipped" else len(f.get("passes", ())) for f in middle
     )
     return [*frames[:keep], skipped_marker(None, None, None, 0, count, passes), *frames[-keep:]]
 
@@ -152,9 +187,7 @@ class TimelineBuilder:
                     "limits": self._limits(),
                 }
 
-    def _assemble(
-        self, frames: list[Frame], ids: _Ids, max_steps: int | None
-    ) -> dict[str, Any]:
+    def _assemble(self, frames: list[Frame], ids: _Ids, max_steps: int | None) -> dict[str, Any]:
         passes: list[dict[str, Any]] = []
         out_frames = []
         dropped = 0
@@ -183,6 +216,7 @@ class TimelineBuilder:
                 "saved_bytes": r.saved_bytes,
                 "freed": r.freed,
                 "requires_grad_line": r.requires_grad_line,
+                "seq": r.seq,
                 "in_graph": r.tid in ids.graph_ids,
             }
             for r in registry.records

@@ -20,7 +20,7 @@ from app.runs.records import RunClosed, RunStore
 from app.runs.wakeup import Address, WakeupSender
 
 if TYPE_CHECKING:
-    from app.config import TrainingLimits
+    from app.config import TraceLimits, TrainingLimits
 
 # Why a run stopped when its worker outlived the web process (SIGKILL, the OOM killer).
 SERVER_GONE = "the server stopped before the run finished"
@@ -153,20 +153,70 @@ def run_graph_step_job(
     max_graph_nodes: int,
     limits: TrainingLimits | None = None,
     render_svg: bool = False,
+    trace: TraceLimits | None = None,
 ) -> dict[str, Any]:
     """The autograd graph of one training step's loss, in the shape of POST /api/graph
-    (with ``render_svg``, a small graph comes laid out, as from run_graph_job)."""
+    (with ``render_svg``, a small graph comes laid out, as from run_graph_job).
+
+    With ``trace``, the whole step is watched (forward, backward, optimizer step: one frame
+    each) and the body gains ``timeline``, as POST /api/graph with ``"trace": true``."""
     from app.graph import walk
     from app.jobs.worker.graph_jobs import graph_result
     from app.training.loop import graph_step
 
     use_limits(limits)
     started = time.perf_counter()
+    fields: dict[str, Any] = {"stdout": "", "warnings": [], "plots": [], "device": "cpu"}
+    if trace is not None:
+        return _traced_step(config, trace, show_saved, max_value_elements, max_graph_nodes,
+                            render_svg, fields, started)  # fmt: skip
     loss, named = graph_step(config, device="cpu")
     loss.backward()  # type: ignore[no-untyped-call]  # so the parameters show this step's gradients
     named = {**named, "loss": loss}
     graph = walk(named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes)
-    fields = {"stdout": "", "warnings": [], "plots": [], "device": "cpu"}
+    outcome, ready = graph_result(named, graph, max_value_elements, render_svg, **fields)
+    outcome["timings_ms"] |= {
+        "walk": (ready - started) * 1000,
+        "job": (time.perf_counter() - started) * 1000,
+    }
+    return outcome
+
+
+def _traced_step(
+    config: dict[str, Any],
+    limits: TraceLimits,
+    show_saved: bool,
+    max_value_elements: int,
+    max_graph_nodes: int,
+    render_svg: bool,
+    fields: dict[str, Any],
+    started: float,
+) -> dict[str, Any]:
+    """One training step watched by a TraceRecorder: frames "forward" (the loss made),
+    "backward" (gradients in the parameters' .grad), "step" (the optimizer changed them)."""
+    from app.graph import walk
+    from app.graph.trace import TimelineBuilder, TraceRecorder, graph_annotator
+    from app.jobs.worker.graph_jobs import graph_result
+    from app.training.loop import step_session
+
+    session, optimizer = step_session(config, device="cpu")
+    named: dict[str, Any] = dict(session.model.named_parameters())
+    recorder = TraceRecorder(limits, lambda: (None, None), lambda: list(named.items()))
+    with recorder:
+        batch = next(session.epoch_batches())
+        loss = session.criterion(session.model(session.x_train[batch]), session.y_train[batch])
+        named["loss"] = loss
+        recorder.frame("forward", None, None)
+        optimizer.zero_grad()
+        loss.backward()
+        recorder.frame("backward", None, None)
+        optimizer.step()
+        recorder.frame("step", None, None)
+    ids: dict[int, str] = {}
+    annotate = graph_annotator(recorder, ids)
+    graph = walk(named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes,
+                 annotate=annotate)  # fmt: skip
+    fields["timeline"] = TimelineBuilder(recorder, limits).build(ids)
     outcome, ready = graph_result(named, graph, max_value_elements, render_svg, **fields)
     outcome["timings_ms"] |= {
         "walk": (ready - started) * 1000,
