@@ -17,6 +17,14 @@ const loopText = (frame) => {
   return all.length > 1 ? ` · loop iterations ${all.join(" › ")}` : ` · loop iteration ${all[0]}`;
 };
 
+// A training step's frames have no source line: they name their stage.
+const STAGES = {
+  forward: "Forward: the model's output and the loss",
+  backward: "After loss.backward(): gradients in each parameter's .grad",
+  step: "After optimizer.step(): the parameters moved",
+  end: "End",
+};
+
 /** The backward passes a frame ends with (their indices), by `frame.backward` when given. */
 function passesOfFrame(frame) {
   const b = frame.backward ?? frame.backward_passes;
@@ -79,14 +87,13 @@ export function describePosition(position, timeline, nodeName = (id) => id) {
     const error = f.error ? ` · error: ${f.error.message || f.error}` : "";
     if (f.kind === "skipped") return `${f.line ? `Line ${f.line} · ` : ""}iterations skipped · frame ${position.frame + 1} of ${n}`;
     // Frames of a training step name their stage (forward, backward, optimizer step) instead.
-    const where = f.line ? `Line ${f.line}` : String(f.label || f.stage || f.kind || "Frame");
-    const what = f.line && (f.label || f.stage) ? ` (${f.label || f.stage})` : "";
-    return `${where}${what}${loopText(f)} · frame ${position.frame + 1} of ${n}${error}`;
+    const where = f.line ? `Line ${f.line}` : STAGES[f.kind] || String(f.kind || "Frame");
+    return `${where}${loopText(f)} · frame ${position.frame + 1} of ${n}${error}`;
   }
   const pass = position.data;
   const steps = pass.steps || [];
   const nth = timeline.backward.length > 1 ? ` ${position.pass + 1} of ${timeline.backward.length}` : "";
-  const head = `Backward pass${nth} from line ${pass.line ?? "?"}`;
+  const head = `Backward pass${nth}${pass.line ? ` from line ${pass.line}` : ""}`;
   if (position.step < 0) return `${head} · no steps recorded`;
   return `${head} · step ${position.step + 1} of ${steps.length}: ${nodeName(steps[position.step].node)} runs`;
 }
@@ -154,10 +161,13 @@ export class Timeline {
     this.scrubber.value = String(this.index);
     this.scrubber.setAttribute("aria-valuetext", text);
     this.label.textContent = text;
-    this.prev.disabled = this.index === 0;
-    this.first.disabled = this.index === 0;
-    this.next.disabled = this.index === this.positions.length - 1;
-    this.last.disabled = this.next.disabled;
+    // aria-disabled, not disabled: a button that loses "enabled" under the keyboard focus
+    // would drop the focus to <body> (and out of the panel whose keys step the timeline).
+    const atStart = this.index === 0;
+    const atEnd = this.index === this.positions.length - 1;
+    for (const [button, off] of [[this.first, atStart], [this.prev, atStart], [this.next, atEnd], [this.last, atEnd]]) {
+      button.setAttribute("aria-disabled", String(off));
+    }
     this.onChange?.(this.current, this.index);
     if (say) announce(text);
   }

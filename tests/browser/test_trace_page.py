@@ -106,7 +106,8 @@ def step_until(page: Any, condition: str, arg: Any = None) -> None:
     for _ in range(MAX_POSITIONS):
         if page.evaluate(f"([text, arg]) => ({condition})(text, arg)", [label(page), arg]):
             return
-        assert page.is_enabled("#timeline .tl-next"), f"end of the timeline at: {label(page)}"
+        at_end = page.get_attribute("#timeline .tl-next", "aria-disabled") == "true"
+        assert not at_end, f"end of the timeline at: {label(page)}"
         page.click("#timeline .tl-next")
     pytest.fail(f"never reached {condition}")
 
