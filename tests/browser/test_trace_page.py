@@ -234,3 +234,50 @@ def test_node_and_source_line_light_each_other_up(ui) -> None:
     page.wait_for_selector(f'#graph-canvas g.node.gt-pb-line[id="{add}"]')
     assert page.locator("#graph-canvas g.node.gt-pb-line").count() == 1
     assert not ui.errors, ui.errors
+
+
+def test_training_step_graph_plays_forward_backward_step(ui) -> None:
+    """/train: the step graph's Trace plays one training step; each parameter's .grad fills in
+    from the backward pass, as the step's backward frame has it, and the keys step it."""
+    presets = httpx.get(f"{ui.base_url}/api/presets", timeout=30)
+    if presets.status_code == 404:
+        pytest.skip("the runs API (/api/presets) is not on this server yet")
+    preset = next(p for p in presets.json() if str(p.get("seed")).zfill(3) == "004")
+    run = httpx.post(f"{ui.base_url}/api/runs", json=preset["config"], timeout=30).json()
+    ui.goto(f"/train?run={run['id']}")
+    page = ui.page
+    page.wait_for_selector("#step-graph svg g.node", timeout=RUN_TIMEOUT_MS)
+    page.check("#step-trace")
+    page.wait_for_selector("#step-timeline:not([hidden]) .tl-label", timeout=RUN_TIMEOUT_MS)
+    stages = page.evaluate(
+        "() => window.gradtrace.stepGraph.result.timeline.frames.map(f => f.kind)"
+    )
+    assert stages == ["forward", "backward", "step"]
+    step_label = "#step-timeline .tl-label"
+    assert page.text_content(step_label).startswith("Forward")
+    page.focus("#step-timeline .tl-scrubber")
+    page.keyboard.press("End")
+    page.keyboard.press("Home")
+    for _ in range(MAX_POSITIONS):
+        if page.text_content(step_label).startswith("After loss.backward()"):
+            break
+        page.keyboard.press("ArrowRight")
+    # One position back: the last backward step, every parameter's .grad filled in.
+    page.keyboard.press("ArrowLeft")
+    assert "Backward pass" in page.text_content(step_label)
+    frame = page.evaluate("() => window.gradtrace.stepGraph.result.timeline.frames[1]")
+    expected = {
+        t["node"]: f"{name}.grad = {fmt(t['grad'][0])}"
+        for name, t in frame["tensors"].items()
+        if t.get("grad") and len(t["grad"]) == 1
+    }
+    assert expected
+    shown = page.eval_on_selector_all(
+        "#step-graph .gt-pb-grad-badge", "els => els.map(e => [e.dataset.node, e.textContent])"
+    )
+    assert dict(shown) == expected
+    ui.screenshot("trace_train_step_backward")
+    page.keyboard.press("End")
+    assert page.text_content(step_label).startswith("After optimizer.step()")
+    assert "Changed:" in str(page.text_content("#step-timeline .tl-note"))
+    assert not ui.errors, ui.errors
