@@ -71,7 +71,7 @@ export const api = {
   getRun: (id) => request("GET", `/api/runs/${enc(id)}`),
   cancelRun: (id) => request("DELETE", `/api/runs/${enc(id)}`),
   predict: (id, inputs) => request("POST", `/api/runs/${enc(id)}/predict`, { inputs }),
-  runGraph: (id, opts) => request("GET", `/api/runs/${enc(id)}/graph`, undefined, opts),
+  runGraph: (id, opts = {}) => request("GET", `/api/runs/${enc(id)}/graph${opts.trace ? "?trace=true" : ""}`, undefined, opts),
   eventsUrl: (id) => `/api/runs/${enc(id)}/events`,
 };
 

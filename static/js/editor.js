@@ -8,7 +8,7 @@ import { h } from "./dom.js";
  * Replace `textarea` by an editor. Falls back to the bare textarea (still usable, no
  * highlighting) if CodeMirror did not load, so a broken vendor file never blocks a learner.
  */
-export function createEditor(textarea, { onRun, onChange } = {}) {
+export function createEditor(textarea, { onRun, onChange, onCursorLine } = {}) {
   const CM = window.CodeMirror;
   if (!CM) return textareaEditor(textarea, { onRun, onChange });
 
@@ -56,10 +56,18 @@ export function createEditor(textarea, { onRun, onChange } = {}) {
     marked = null;
   };
   cm.on("change", () => { clearError(); onChange?.(); });
+  // Tell the page which line the cursor is on (a click or arrow key), so it can light up the
+  // graph nodes that line made; not when a whole new program is put in.
+  let settingValue = false;
+  cm.on("cursorActivity", () => { if (!settingValue) onCursorLine?.(cm.getCursor().line + 1); });
+  const lines = traceLines(cm);
 
   return {
     getValue: () => cm.getValue(),
-    setValue: (text) => { cm.setValue(text); cm.clearHistory(); },
+    setValue: (text) => {
+      settingValue = true;
+      try { cm.setValue(text); cm.clearHistory(); } finally { settingValue = false; }
+    },
     focus: () => cm.focus(),
     refresh: () => cm.refresh(),
     clearError,
@@ -79,6 +87,37 @@ export function createEditor(textarea, { onRun, onChange } = {}) {
     },
     /** The line currently marked (1-based) or null, for tests and the error box. */
     markedLine: () => (marked ? marked.line + 1 : null),
+    ...lines,
+  };
+}
+
+/**
+ * Timeline highlights: the line of the current frame ("trace") and the lines a clicked graph
+ * node came from ("link"), each a line class kept apart from the error marker.
+ */
+function traceLines(cm) {
+  const shown = { trace: [], link: [] };
+  const set = (kind, lines, { scroll = false } = {}) => {
+    for (const index of shown[kind]) {
+      cm.removeLineClass(index, "wrap", `cm-${kind}-line`);
+      cm.removeLineClass(index, "gutter", `cm-${kind}-gutter`);
+    }
+    shown[kind] = [];
+    for (const line of lines) {
+      if (!Number.isInteger(line) || line < 1 || line > cm.lineCount()) continue;
+      cm.addLineClass(line - 1, "wrap", `cm-${kind}-line`);
+      cm.addLineClass(line - 1, "gutter", `cm-${kind}-gutter`);
+      shown[kind].push(line - 1);
+    }
+    if (scroll && shown[kind].length) cm.scrollIntoView({ line: shown[kind][0], ch: 0 }, 60);
+  };
+  return {
+    /** Highlight 1-based `line` as the running one (null clears). */
+    traceLine: (line) => set("trace", line ? [line] : [], { scroll: true }),
+    /** Light up the lines `lines` (a clicked node's source) until the next call. */
+    linkLines: (lines) => set("link", lines || [], { scroll: true }),
+    /** The highlighted lines (1-based) of a kind, for tests. */
+    highlighted: (kind = "trace") => shown[kind].map((i) => i + 1),
   };
 }
 
@@ -99,5 +138,8 @@ function textareaEditor(textarea, { onRun, onChange }) {
     clearError: () => {},
     markError: () => {},
     markedLine: () => null,
+    traceLine: () => {},
+    linkLines: () => {},
+    highlighted: () => [],
   };
 }

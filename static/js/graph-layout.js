@@ -90,7 +90,8 @@ export function layoutSvg(graph) {
 
   const svg = svgEl("svg", { xmlns: SVG_NS, viewBox: `0 0 ${width} ${height}`, width, height });
   const defs = svgEl("defs");
-  const marker = svgEl("marker", { id: "gt-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
+  // userSpaceOnUse: the arrowhead keeps its size when an edge is drawn thicker (trace playback).
+  const marker = svgEl("marker", { id: "gt-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" });
   marker.append(svgEl("path", { d: "M0,0 L10,5 L0,10 z", fill: "#555" }));
   defs.append(marker);
   const root = svgEl("g", { class: "graph" });
@@ -104,7 +105,8 @@ export function layoutSvg(graph) {
     const y1 = a.y + a.h;
     const x2 = b.x + b.w / 2;
     const y2 = b.y;
-    const g = svgEl("g", { class: "edge", id: e.id || `e_${e.source}_${e.target}` });
+    // data-source/data-target name the ends for trace playback (as Graphviz's <title> "a->b").
+    const g = svgEl("g", { class: "edge", id: e.id || `e_${e.source}_${e.target}`, "data-source": e.source, "data-target": e.target });
     const mid = (y1 + y2) / 2;
     g.append(svgEl("path", { d: `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`, fill: "none", stroke: "#555", "marker-end": "url(#gt-arrow)" }));
     root.append(g);

@@ -11,6 +11,7 @@ import { exportGraph } from "./export.js";
 import { GraphCanvas } from "./graph-canvas.js";
 import { renderNodePanel } from "./node-panel.js";
 import { decodeShare, encodeShare } from "./share.js";
+import { TracePlayer } from "./trace-player.js";
 import { renderVariables } from "./variables-table.js";
 
 const els = {
@@ -18,6 +19,8 @@ const els = {
   description: $("#example-description"),
   device: $("#device-select"),
   showSaved: $("#show-saved"),
+  trace: $("#trace-toggle"),
+  traceHint: $("#trace-hint"),
   run: $("#run-btn"),
   share: $("#share-btn"),
   status: $("#run-status"),
@@ -41,8 +44,10 @@ const state = {
   charts: [],
 };
 
-const editor = createEditor($("#source"), { onRun: () => run() });
-const canvas = new GraphCanvas(els.canvas, { onSelect: (node) => openPanel(node) });
+const editor = createEditor($("#source"), { onRun: () => run(), onCursorLine: (line) => linkLine(line) });
+const canvas = new GraphCanvas(els.canvas, { onSelect: (node) => { openPanel(node); editor.linkLines(node?.line ? [node.line] : []); } });
+// The timeline of a traced run, under the editor; each position highlights its source line.
+const player = new TracePlayer($("#timeline"), canvas, { onPosition: (p) => editor.traceLine(p?.line ?? null) });
 
 // ---- running a program -------------------------------------------------------------------
 
@@ -65,6 +70,7 @@ async function run() {
     show_saved: els.showSaved.checked,
     render_svg: true,
   };
+  if (els.trace.checked) body.trace = true; // sent only when on: the default stays as it was
   try {
     const result = await api.graph(body, { signal: controller.signal });
     if (state.inflight !== controller) return;
@@ -75,7 +81,7 @@ async function run() {
   } catch (err) {
     if (err.name === "AbortError" || state.inflight !== controller) return;
     const error = err instanceof ApiError ? err.detail : { type: "http", message: String(err) };
-    showFailure({ ...error, type: error.type || err.type });
+    showFailure({ ...error, type: error.type || err.type }, err.body);
   } finally {
     if (state.inflight === controller) {
       state.inflight = null;
@@ -84,12 +90,20 @@ async function run() {
   }
 }
 
-function showFailure(error) {
+function showFailure(error, body = null) {
   state.result = null;
   showError(els.error, error, { expected: Boolean(state.example?.expects_error) && editorHoldsExample() });
   if (error.line) editor.markError(error.line, error.column, firstLine(error.message));
   setStatus(error.line ? `Error on line ${error.line}.` : "Error.", "error");
-  canvas.clear("No graph: the program did not finish.");
+  // A traced run that failed still answers its timeline up to the error and the graph so far:
+  // play it, ending on the error's frame.
+  if (body?.timeline && body.graph?.nodes?.length) {
+    canvas.render({ graph: body.graph, svg: null });
+    player.load({ graph: body.graph, timeline: body.timeline }, { atEnd: true });
+  } else {
+    canvas.clear("No graph: the program did not finish.");
+    player.reset();
+  }
   closePanel();
   renderVariables(els.variables, {});
   setStdout(error.stdout || ""); // what the program printed before the error, as a terminal shows
@@ -111,6 +125,7 @@ function showResult(result) {
   } else {
     canvas.clear("This program built no autograd graph: no tensor with requires_grad=True was used.");
   }
+  player.load(result);
   if (result.graph?.truncated) setStatus("The graph was cut short: it has too many nodes to draw.", "warn");
   els.search.value = "";
   els.searchCount.textContent = "";
@@ -261,6 +276,8 @@ async function loadFromHash() {
     els.description.textContent = "Program from a shared link.";
     if ([...els.device.options].some((o) => o.value === shared.device && !o.disabled)) els.device.value = shared.device;
     els.showSaved.checked = shared.showSaved;
+    els.trace.checked = shared.trace;
+    syncTraceHint();
     run();
     return true;
   } catch {
@@ -274,8 +291,9 @@ els.run.addEventListener("click", () => run());
 // These change what the server draws, so a shown result is refreshed at once.
 els.showSaved.addEventListener("change", () => { if (state.result) run(); });
 els.device.addEventListener("change", () => { if (state.result) run(); });
+els.trace.addEventListener("change", () => { syncTraceHint(); if (state.result) run(); });
 els.share.addEventListener("click", async () => {
-  const fragment = await encodeShare({ source: editor.getValue(), device: els.device.value, showSaved: els.showSaved.checked });
+  const fragment = await encodeShare({ source: editor.getValue(), device: els.device.value, showSaved: els.showSaved.checked, trace: els.trace.checked });
   const url = `${window.location.origin}${window.location.pathname}#${fragment}`;
   window.history.replaceState(null, "", `#${fragment}`);
   const copied = await copyText(url);
@@ -283,6 +301,20 @@ els.share.addEventListener("click", async () => {
   announce(copied ? "Share link copied" : "Share link placed in the address bar");
 });
 window.addEventListener("hashchange", () => { loadFromHash(); });
+
+// ---- trace: timeline keys, node <-> source line ---------------------------------------------
+
+function syncTraceHint() { els.traceHint.hidden = !els.trace.checked; }
+syncTraceHint();
+
+// Arrow keys, Home/End and Space drive the timeline wherever focus is not in the editor or a field.
+document.addEventListener("keydown", (e) => { if (player.handleKey(e)) e.preventDefault(); });
+
+const sayLineNodes = debounce((line, n) => announce(`Line ${line} made ${n} graph node${n === 1 ? "" : "s"}.`), 600);
+function linkLine(line) {
+  const n = player.markLine(line);
+  if (n) sayLineNodes(line, n);
+}
 
 async function init() {
   const healthPromise = initCommon();
@@ -297,4 +329,4 @@ async function init() {
 init();
 
 // A handle for the browser tests and for curious learners in the console.
-window.gradtrace = { editor, canvas, run, get result() { return state.result; } };
+window.gradtrace = { editor, canvas, run, player, get result() { return state.result; } };

@@ -6,6 +6,7 @@ import { api } from "./api.js";
 import { $ } from "./dom.js";
 import { GraphCanvas } from "./graph-canvas.js";
 import { renderNodePanel } from "./node-panel.js";
+import { TracePlayer } from "./trace-player.js";
 import { featureCount } from "./train-model.js";
 
 export class StepGraph {
@@ -15,9 +16,15 @@ export class StepGraph {
     this.title = $("#step-node-title");
     this.body = $("#step-node-body");
     this.canvas = new GraphCanvas($("#step-graph"), { onSelect: (node) => this.open(node) });
+    this.trace = $("#step-trace");
+    this.player = new TracePlayer($("#step-timeline"), this.canvas, { label: "Training step timeline" });
     this.runId = null;
     this.result = null;
     this.load.addEventListener("click", () => this.show(this.runId));
+    this.trace.addEventListener("change", () => { if (this.runId) this.show(this.runId); });
+    // The step's timeline takes the arrow keys only while focus is inside its panel.
+    const section = this.trace.closest("section");
+    section.addEventListener("keydown", (e) => { if (this.player.handleKey(e)) e.preventDefault(); });
     $("#step-zoom-fit").addEventListener("click", () => this.canvas.fit());
     $("#step-node-close").addEventListener("click", () => this.canvas.select(null));
   }
@@ -27,16 +34,18 @@ export class StepGraph {
     this.runId = id;
     this.result = null;
     this.panel.hidden = true;
+    this.player.reset();
     if (!id) return;
     this.load.disabled = false;
     this.load.setAttribute("aria-busy", "true");
     this.canvas.clear("Loading the graph of one training step…");
     try {
-      const result = await api.runGraph(id);
+      const result = await api.runGraph(id, { trace: this.trace.checked });
       if (this.runId !== id) return;
       this.result = result;
       if (result.graph?.nodes?.length) this.canvas.render(result);
       else this.canvas.clear("This step has no autograd graph.");
+      this.player.load(result);
     } catch (err) {
       if (this.runId === id) this.canvas.clear(`The graph could not be loaded: ${err.message}`);
     } finally {

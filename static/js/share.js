@@ -3,7 +3,7 @@
 //
 //   #z=<base64url(deflate-raw(utf8 source))>   compressed, when CompressionStream exists
 //   #p=<base64url(utf8 source)>                plain, the fallback and always decodable
-// plus optional &device=cpu|cuda|auto and &saved=1.
+// plus optional &device=cpu|cuda|auto, &saved=1 and &trace=1.
 
 function toBase64Url(bytes) {
   let binary = "";
@@ -28,7 +28,7 @@ async function pipe(bytes, stream) {
 const canCompress = typeof CompressionStream === "function" && typeof DecompressionStream === "function";
 
 /** The fragment (without "#") for this program and its options. */
-export async function encodeShare({ source, device, showSaved }) {
+export async function encodeShare({ source, device, showSaved, trace }) {
   const utf8 = new TextEncoder().encode(source);
   let part;
   if (canCompress) {
@@ -39,18 +39,20 @@ export async function encodeShare({ source, device, showSaved }) {
   const params = new URLSearchParams();
   if (device && device !== "auto") params.set("device", device);
   if (showSaved) params.set("saved", "1");
+  if (trace) params.set("trace", "1");
   const extra = params.toString();
   return extra ? `${part}&${extra}` : part;
 }
 
 /**
- * Read a fragment written by encodeShare. Returns {source, device, showSaved} or null when the
+ * Read a fragment written by encodeShare. Returns {source, device, showSaved, trace} or null when the
  * fragment holds no program; throws when it holds one that cannot be decoded.
  */
 export async function decodeShare(hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   const device = params.get("device") || "auto";
   const showSaved = params.get("saved") === "1";
+  const trace = params.get("trace") === "1";
   let bytes;
   if (params.has("z")) {
     if (!canCompress) throw new Error("This browser cannot open compressed links.");
@@ -61,5 +63,5 @@ export async function decodeShare(hash) {
     return null;
   }
   const source = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  return { source, device, showSaved };
+  return { source, device, showSaved, trace };
 }

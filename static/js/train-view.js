@@ -321,4 +321,4 @@ async function init() {
 }
 
 init();
-window.gradtrace = { form, charts, get runId() { return state.runId; }, openRun };
+window.gradtrace = { form, charts, stepGraph, get runId() { return state.runId; }, openRun };
