@@ -67,6 +67,7 @@ class Node:
     device: str | None = None
     is_view: bool = False
     saved: list[SavedValue] = field(default_factory=list)
+    module: str | None = None  # path of the nn.Module call that made it (a leaf: its owner)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object for this node."""
@@ -81,6 +82,7 @@ class Node:
             "device": self.device,
             "is_view": self.is_view,
             "saved": [s.to_json() for s in self.saved],
+            "module": self.module,
         }
 
 
@@ -121,6 +123,11 @@ class Graph:
     root_id: str | None = None
     truncated: bool = False
     max_nodes: int | None = None
+    # nodes the walk found beyond max_nodes (counted, not kept), when truncated
+    dropped_nodes: int = 0
+    # module clusters (app.graph.modules.ModuleInfo) and folded repeats (app.graph.fold.Fold)
+    modules: list[Any] = field(default_factory=list)
+    folds: list[Any] = field(default_factory=list)
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError when there is none)."""
@@ -130,12 +137,24 @@ class Graph:
         raise KeyError(node_id)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object the API returns: root, root_id, nodes, edges, truncated, max_nodes."""
+        """The JSON object the API returns: root, root_id, nodes, edges, truncated, max_nodes,
+        dropped_nodes, modules, folds."""
+        return self._body([n.to_json() for n in self.nodes])
+
+    def to_wire(self) -> dict[str, Any]:
+        """:meth:`to_json` with the nodes left as dataclasses, which ``app.encoding.dumps``
+        writes as the same objects without building a dict per node (big graphs)."""
+        return self._body(self.nodes)
+
+    def _body(self, nodes: list[Any]) -> dict[str, Any]:
         return {
             "root": self.root,
             "root_id": self.root_id,
-            "nodes": [n.to_json() for n in self.nodes],
+            "nodes": nodes,
             "edges": [e.to_json() for e in self.edges],
             "truncated": self.truncated,
             "max_nodes": self.max_nodes,
+            "dropped_nodes": self.dropped_nodes,
+            "modules": [m.to_json() for m in self.modules],
+            "folds": [f.to_json() for f in self.folds],
         }

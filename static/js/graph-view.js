@@ -111,7 +111,10 @@ function showResult(result) {
   } else {
     canvas.clear("This program built no autograd graph: no tensor with requires_grad=True was used.");
   }
-  if (result.graph?.truncated) setStatus("The graph was cut short: it has too many nodes to draw.", "warn");
+  if (result.graph?.truncated) {
+    const cut = result.graph.dropped_nodes ? ` ${result.graph.dropped_nodes} more nodes were cut (limit ${result.graph.max_nodes}).` : "";
+    setStatus(`The graph was cut short: it has too many nodes to draw.${cut}`, "warn");
+  }
   els.search.value = "";
   els.searchCount.textContent = "";
   renderVariables(els.variables, result.variables || {}, {

@@ -157,17 +157,25 @@ def run_graph_step_job(
     """The autograd graph of one training step's loss, in the shape of POST /api/graph
     (with ``render_svg``, a small graph comes laid out, as from run_graph_job)."""
     from app.graph import walk
-    from app.jobs.worker.graph_jobs import graph_result
+    from app.graph.modules import ModuleTracker
+    from app.jobs.worker.graph_jobs import graph_result, paused_gc
     from app.training.loop import graph_step
 
     use_limits(limits)
     started = time.perf_counter()
-    loss, named = graph_step(config, device="cpu")
+    with ModuleTracker() as tracker:
+        loss, named = graph_step(config, device="cpu")
     loss.backward()  # type: ignore[no-untyped-call]  # so the parameters show this step's gradients
     named = {**named, "loss": loss}
-    graph = walk(named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes)
-    fields = {"stdout": "", "warnings": [], "plots": [], "device": "cpu"}
-    outcome, ready = graph_result(named, graph, max_value_elements, render_svg, **fields)
+    # the first module called is the model (then the loss module): clusters model.0, model.1...
+    top = tracker.top_modules()
+    modules = tracker.index({"model": top[0]} if top else {})
+    with paused_gc():
+        graph = walk(
+            named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes, modules=modules
+        )
+        fields = {"stdout": "", "warnings": [], "plots": [], "device": "cpu"}
+        outcome, ready = graph_result(named, graph, max_value_elements, render_svg, **fields)
     outcome["timings_ms"] |= {
         "walk": (ready - started) * 1000,
         "job": (time.perf_counter() - started) * 1000,
