@@ -108,6 +108,7 @@ function showResult(result) {
   closePanel();
   if (result.graph?.nodes?.length) {
     canvas.render(result);
+    $("#path-root").setAttribute("aria-pressed", "false");
   } else {
     canvas.clear("This program built no autograd graph: no tensor with requires_grad=True was used.");
   }
@@ -192,6 +193,7 @@ els.search.addEventListener("keydown", (e) => {
 $("#zoom-in").addEventListener("click", () => canvas.zoomIn());
 $("#zoom-out").addEventListener("click", () => canvas.zoomOut());
 $("#zoom-fit").addEventListener("click", () => canvas.fit());
+$("#path-root").addEventListener("click", (e) => announce(canvas.togglePath(e.currentTarget)));
 
 for (const button of $$("[data-export]")) {
   button.addEventListener("click", async () => {

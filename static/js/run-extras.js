@@ -19,6 +19,7 @@ export class StepGraph {
     this.result = null;
     this.load.addEventListener("click", () => this.show(this.runId));
     $("#step-zoom-fit").addEventListener("click", () => this.canvas.fit());
+    $("#step-path-root").addEventListener("click", (e) => this.canvas.togglePath(e.currentTarget));
     $("#step-node-close").addEventListener("click", () => this.canvas.select(null));
   }
 
