@@ -138,3 +138,23 @@ def test_fold_of_20k_nodes_leaves_the_graph_unchanged() -> None:
     (f,) = fold(graph)
     assert f.count == 10_000
     assert [n.to_json() for n in graph.nodes] == before
+
+
+def test_folds_never_cut_across_module_clusters() -> None:
+    """Layers whose widths cycle with period 3 repeat every 3 layers, across the groups of ten
+    that hold them: such copies would hide the groups, so they are not folded."""
+    torch.manual_seed(0)
+    with ModuleTracker() as tracker:
+        groups = []
+        for g in range(6):
+            layers: list[nn.Module] = []
+            for i in range(10):
+                layers += [nn.Linear(4 + (g + i) % 3, 4 + (g + i + 1) % 3), nn.Tanh()]
+            groups.append(nn.Sequential(*layers))
+        model = nn.Sequential(*groups)
+        loss = model(torch.randn(2, 4)).sum()
+    named = {**{f"model.{n}": p for n, p in model.named_parameters()}, "loss": loss}
+    graph = walk(named, modules=tracker.index({"model": model}))
+    for f in fold(graph):
+        assert len(set(f.modules)) in (1, f.count), f.modules
+        assert_copies_identical(graph, f)

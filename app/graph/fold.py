@@ -338,8 +338,18 @@ def _level_groups(idx: _Index, height: list[int], taken: set[int]) -> list[_Grou
             level_of = {v: d for d in range(period) for v in levels[first + d]}
             blocks.append(_canonical(idx, list(level_of), level_of))
         shapes = [None if taken.intersection(b) else _shape(idx, b) for b in blocks]
-        groups += _runs_of_equal(blocks, shapes)
+        groups += [g for g in _runs_of_equal(blocks, shapes) if _fits_modules(idx, g[0])]
     return groups
+
+
+def _fits_modules(idx: _Index, group: list[list[int]]) -> bool:
+    """Whether the copies respect the module clusters: all inside one module (a loop calling
+    ``lin`` again and again, or no module at all) or each in a module of its own (layers). A
+    group that cuts across modules (copies 1 and 3 inside ``model``, copy 2 in ``model.1``)
+    would hide the clusters a person reads the graph by, so it is not folded."""
+    modules = [_common_module(idx, block) for block in group]
+    distinct = len(set(modules))
+    return distinct == 1 or distinct == len(modules)
 
 
 def _make(

@@ -11,6 +11,10 @@ const MINIMAP_FROM = 40;
 
 let worker = null;
 let nextJob = 0;
+let lastLayoutMs = 0;
+
+/** Milliseconds Graphviz took for the last layout (in the worker), for the benchmarks. */
+export const layoutStats = () => ({ layoutMs: lastLayoutMs });
 const jobs = new Map();
 
 function layoutWorker() {
@@ -21,7 +25,10 @@ function layoutWorker() {
       jobs.delete(event.data.id);
       if (!job) return;
       if (event.data.error) job.reject(new Error(event.data.error));
-      else job.resolve(event.data.svg);
+      else {
+        lastLayoutMs = event.data.ms;
+        job.resolve(event.data.svg);
+      }
     };
     worker.onerror = (event) => {
       for (const job of jobs.values()) job.reject(new Error(event.message || "the layout worker failed"));
@@ -105,13 +112,18 @@ export class BigGraph {
   /** Lay out and show the current picture; `anchor` keeps one element where it was on screen. */
   draw({ anchor = null } = {}) {
     const run = async () => {
+      const t0 = performance.now();
       const { dot, rep, count } = this.model.toDot();
+      const t1 = performance.now();
       const svgText = await layoutDot(dot);
+      const t2 = performance.now();
       this.rep = rep;
       this.svgText = svgText;
       this.canvas.mountText(svgText, { anchor, label: `Autograd graph with ${this.model.nodes.length} nodes, ${count} shown` });
+      const t3 = performance.now();
       this.decorate();
       if (count > MINIMAP_FROM) this.drawMinimap(svgText);
+      this.timings = { dot: t1 - t0, layout: t2 - t1, mount: t3 - t2, rest: performance.now() - t3 };
     };
     this.drawing = this.drawing.then(run, run);
     return this.drawing;

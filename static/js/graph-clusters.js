@@ -104,8 +104,42 @@ export class ClusterModel {
 
   visibleCount() {
     const seen = new Set();
-    for (const n of this.nodes) seen.add(this.repOf(n.id));
-    return seen.size;
+    if (this.foldEnds.size) {
+      for (const n of this.nodes) seen.add(this.repOf(n.id));
+      return seen.size;
+    }
+    // With every fold closed, nodes of one module and one fold share their representative:
+    // count one node per such group (a 50k-node graph has a few thousand groups).
+    if (!this.groups) {
+      const groups = new Map();
+      for (const n of this.nodes) {
+        const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
+        if (!groups.has(key)) groups.set(key, n.id);
+      }
+      this.groups = [...groups.values()];
+    }
+    for (const id of this.groups) {
+      const r = this.repOf(id);
+      if (r !== id) seen.add(r);
+    }
+    // a group drawn as its own nodes shows all of them (outside any module and fold: each one)
+    let own = 0;
+    for (const id of this.groups) if (this.repOf(id) === id) own += this.groupSize(id);
+    return seen.size + own;
+  }
+
+  groupSize(id) {
+    if (!this.sizes) {
+      this.sizes = new Map();
+      const first = new Map();
+      for (const n of this.nodes) {
+        const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
+        if (!first.has(key)) first.set(key, n.id);
+        const head = first.get(key);
+        this.sizes.set(head, (this.sizes.get(head) || 0) + 1);
+      }
+    }
+    return this.sizes.get(id) || 1;
   }
 
   /** Open whatever hides node `id` (clusters and folds), so that it is drawn itself. */
