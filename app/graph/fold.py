@@ -171,8 +171,7 @@ def _phase(idx: _Index, levels: list[list[int]], start: int, period: int, length
     nodes = sum(len(levels[start + d]) for d in range(length))
     if period == 1 or nodes * period > _PHASE_BUDGET:
         return 0
-    paths = [tuple(n.module.split(".")) if n.module else () for n in idx.nodes]
-    if not any(paths[v] for d in range(length) for v in levels[start + d]):
+    if not any(idx.nodes[v].module for d in range(length) for v in levels[start + d]):
         return 0
     best = (0, 0)  # (score, -shift)
     for shift in range(period):
@@ -182,17 +181,7 @@ def _phase(idx: _Index, levels: list[list[int]], start: int, period: int, length
         owners = set()
         for k in range(copies):
             first = start + shift + k * period
-            common: tuple[str, ...] | None = None
-            for d in range(period):
-                for v in levels[first + d]:
-                    path = paths[v]
-                    if common is None:
-                        common = path
-                        continue
-                    m = 0
-                    while m < len(common) and m < len(path) and common[m] == path[m]:
-                        m += 1
-                    common = common[:m]
+            common = _common_module(idx, [v for d in range(period) for v in levels[first + d]])
             if common:
                 owners.add(common)
         score = (len(owners) * copies, -shift)

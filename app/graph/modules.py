@@ -20,6 +20,7 @@ never stored gets its parent's attribute name when its parent was called, else `
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -196,17 +197,10 @@ class ModuleInfo:
     params: list[str] = field(default_factory=list)  # node ids of its parameter leaves
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object for this module."""
-        return {
-            "path": self.path,
-            "class": self.cls,
-            "parent": self.parent,
-            "children": list(self.children),
-            "calls": self.calls,
-            "nodes": self.nodes,
-            "total_nodes": self.total_nodes,
-            "params": list(self.params),
-        }
+        """The JSON object for this module (``cls`` is written ``class``)."""
+        data = dataclasses.asdict(self)
+        data["class"] = data.pop("cls")
+        return data
 
 
 class ModuleIndex:
