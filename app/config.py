@@ -120,7 +120,10 @@ class Settings(BaseSettings):
 
     # Rendering.
     dot_timeout_s: float = Field(default=10.0, gt=0)
-    max_graph_nodes: int = Field(default=5_000, ge=10)
+    max_graph_nodes: int = Field(default=50_000, ge=10)
+    # POST /api/graph lays out graphs up to this many nodes with Graphviz; bigger ones are drawn
+    # by the page (GET /api/graph.svg, for export, lays out any size under dot_timeout_s).
+    svg_max_nodes: int = Field(default=2_000, ge=0)
     max_value_elements: int = Field(default=1_000, ge=1)
 
     # Program limits (see ProgramLimits for their meaning).

@@ -9,6 +9,7 @@ integers past 64 bits), the standard library writes the same value as ASCII JSON
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -31,4 +32,6 @@ def dumps(value: Any) -> bytes:
 def _plain(value: Any) -> Any:
     if isinstance(value, np.ndarray | np.generic):
         return value.tolist()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)  # orjson writes dataclasses as their fields too
     raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -96,13 +96,27 @@ class GraphJSON(BaseModel):
     root: str | None = Field(description="The program's name for the tensor drawn as the root.")
     root_id: str | None
     nodes: list[dict[str, Any]] = Field(
-        description="id, kind (op|leaf), op, vars, label, shape, dtype, device, is_view, saved; "
+        description="id, kind (op|leaf), op, vars, label, shape, dtype, device, is_view, saved, "
+        "module (path of the nn.Module call that made it, or the module owning a parameter); "
         "with trace also line, column (where the program made the node), saved_bytes (bytes "
         "saved for backward, 0 once freed), saved_freed, iteration, layer, requires_grad_line"
     )
     edges: list[dict[str, Any]] = Field(description="id, source, target, count")
     truncated: bool
     max_nodes: int | None
+    dropped_nodes: int = Field(
+        default=0, description="Nodes left out of a truncated graph (counted, not kept)."
+    )
+    modules: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Module clusters, parents first: path, class, parent, children, calls, "
+        "nodes, total_nodes, params (node ids of its parameter leaves)",
+    )
+    folds: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Repeated blocks: id, count, size, label, hash, template, members (node ids "
+        "of each copy in canonical order), inputs, outputs",
+    )
 
 
 class Timings(BaseModel):
@@ -118,7 +132,9 @@ class Timings(BaseModel):
 class RenderProblem(BaseModel):
     """Why there is no SVG although one was asked for (the JSON graph is still there)."""
 
-    reason: Literal["missing", "timeout", "failed"]
+    reason: Literal["missing", "timeout", "failed", "skipped"] = Field(
+        description="skipped: more than svg_max_nodes nodes, left to the page's own layout"
+    )
     message: str
 
 

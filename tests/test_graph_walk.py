@@ -305,6 +305,9 @@ def test_root_selection() -> None:
         "edges": [],
         "truncated": False,
         "max_nodes": 5000,
+        "dropped_nodes": 0,
+        "modules": [],
+        "folds": [],
     }
 
 

@@ -137,7 +137,7 @@ async def get_graph_svg(
     show_saved: Annotated[bool, Query()] = False,
 ) -> Response:
     payload = GraphRequest(source=source, device=device, show_saved=show_saved)
-    outcome = await build_graph(payload, settings, pool, slots)
+    outcome = await build_graph(payload, settings, pool, slots, for_export=True)
     if outcome.svg is None:
         problem = outcome.svg_error or {"reason": "render", "message": "no SVG was made"}
         if problem["reason"] == "timeout":
@@ -151,8 +151,14 @@ async def build_graph(
     settings: Settings,
     pool: JobBackend,
     render_slots: asyncio.Semaphore,
+    *,
+    for_export: bool = False,
 ) -> GraphOutcome:
-    """Run the job, lay out the SVG, and assemble the response body with its timings."""
+    """Run the job, lay out the SVG, and assemble the response body with its timings.
+
+    ``for_export`` (GET /api/graph.svg) lays out any graph; otherwise a graph of more than
+    svg_max_nodes nodes is left to the browser (``svg_error.reason`` "skipped").
+    """
     started = time.perf_counter()
     outcome = await pool.submit(
         run_graph_job,
@@ -166,7 +172,12 @@ async def build_graph(
         settings.trace_limits() if payload.trace else None,
     )
     return await graph_response(
-        unpack_result(outcome), payload.render_svg, settings, render_slots, started
+        unpack_result(outcome),
+        payload.render_svg,
+        settings,
+        render_slots,
+        started,
+        for_export=for_export,
     )
 
 
@@ -185,6 +196,8 @@ async def graph_response(
     settings: Settings,
     render_slots: asyncio.Semaphore,
     started: float,
+    *,
+    for_export: bool = False,
 ) -> GraphOutcome:
     """A worker's graph result as the response body: SVG laid out here, timings added.
 
@@ -197,7 +210,16 @@ async def graph_response(
     svg: str | None = result.get("svg")  # small graphs come laid out by the worker
     svg_error: dict[str, str] | None = None
     render_started = time.perf_counter()
-    if render_svg and svg is None:
+    nodes = int(result.get("nodes", 0))
+    if render_svg and not for_export and nodes > settings.svg_max_nodes:
+        # A big graph is laid out by the page (clusters, folds); Graphviz would take seconds.
+        svg = None
+        svg_error = {
+            "reason": "skipped",
+            "message": f"the graph has {nodes} nodes, more than svg_max_nodes "
+            f"({settings.svg_max_nodes}): the page lays it out; GET /api/graph.svg draws it",
+        }
+    elif render_svg and svg is None:
         # A few dot processes at a time: layouts are CPU-bound and the workers need the cores.
         async with render_slots:
             try:

@@ -67,11 +67,11 @@ class Node:
     device: str | None = None
     is_view: bool = False
     saved: list[SavedValue] = field(default_factory=list)
-    extra: dict[str, Any] | None = None  # a trace's fields: line, column, saved_bytes...
+    module: str | None = None  # path of the nn.Module call that made it (a leaf: its owner)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object for this node (with ``extra``'s fields, when there are any)."""
-        out = {
+        """The JSON object for this node."""
+        return {
             "id": self.id,
             "kind": self.kind,
             "op": self.op,
@@ -82,10 +82,8 @@ class Node:
             "device": self.device,
             "is_view": self.is_view,
             "saved": [s.to_json() for s in self.saved],
+            "module": self.module,
         }
-        if self.extra:
-            out.update(self.extra)
-        return out
 
 
 @dataclass
@@ -125,6 +123,13 @@ class Graph:
     root_id: str | None = None
     truncated: bool = False
     max_nodes: int | None = None
+    # nodes the walk found beyond max_nodes (counted, not kept), when truncated
+    dropped_nodes: int = 0
+    # module clusters (app.graph.modules.ModuleInfo) and folded repeats (app.graph.fold.Fold)
+    modules: list[Any] = field(default_factory=list)
+    folds: list[Any] = field(default_factory=list)
+    # node id -> fields a walk's ``annotate`` added to that node (a trace's line, column...)
+    annotations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError when there is none)."""
@@ -134,12 +139,28 @@ class Graph:
         raise KeyError(node_id)
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object the API returns: root, root_id, nodes, edges, truncated, max_nodes."""
+        """The JSON object the API returns: root, root_id, nodes, edges, truncated, max_nodes,
+        dropped_nodes, modules, folds."""
+        notes = self.annotations
+        return self._body([n.to_json() | notes.get(n.id, {}) for n in self.nodes])
+
+    def to_wire(self) -> dict[str, Any]:
+        """:meth:`to_json` with the nodes left as dataclasses, which ``app.encoding.dumps``
+        writes as the same objects without building a dict per node (big graphs). Annotated
+        nodes (a trace) are written as :meth:`to_json` has them."""
+        if self.annotations:
+            return self.to_json()
+        return self._body(self.nodes)
+
+    def _body(self, nodes: list[Any]) -> dict[str, Any]:
         return {
             "root": self.root,
             "root_id": self.root_id,
-            "nodes": [n.to_json() for n in self.nodes],
+            "nodes": nodes,
             "edges": [e.to_json() for e in self.edges],
             "truncated": self.truncated,
             "max_nodes": self.max_nodes,
+            "dropped_nodes": self.dropped_nodes,
+            "modules": [m.to_json() for m in self.modules],
+            "folds": [f.to_json() for f in self.folds],
         }

@@ -88,6 +88,8 @@ def to_dot(graph: Graph) -> str:
     )
     if graph.truncated:
         note = f"graph truncated: showing the first {len(graph.nodes)} nodes"
+        if graph.dropped_nodes:
+            note += f"; {graph.dropped_nodes} more were cut (limit max_graph_nodes)"
         dot.attr(label=_label([note]), labelloc="t")
     # Lines are written here rather than through dot.node()/dot.edge(), which quote every
     # attribute name and value (~20 µs a node): only labels carry text from the program, and

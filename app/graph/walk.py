@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from app.graph.model import Edge, Graph, Node, SavedValue, shape_text
+from app.graph.modules import ModuleIndex
 from app.graph.values import is_stale_view, safe_grad_fn, safe_numel, safe_shape
 
 # Backward nodes of view-producing ops: "TransposeBackward0", "SqueezeBackward1", ...
@@ -26,6 +27,9 @@ _SAVED_PREFIX = "_saved_"
 _MAX_LABEL_NAMES = 3  # a leaf bound to many names lists a few in its label; vars has them all
 _MAX_REPR = 120
 _MAX_REPR_ELEMENTS = 16  # saved tensors up to this size show their values, bigger ones a summary
+# Past max_nodes the walk goes on counting (not keeping) nodes, up to this many times max_nodes,
+# so the truncation message can say how much was cut.
+_COUNT_BEYOND = 20
 
 _Key = tuple[str, int]
 # (node id, grad_fn or leaf tensor) -> extra fields for that node (a trace's line, column...)
@@ -33,9 +37,15 @@ Annotate = Callable[[str, Any], dict[str, Any] | None]
 _Meta = tuple[list[int] | None, str | None, str | None]
 
 
+_VIEW_OPS: dict[str, bool] = {}
+
+
 def is_view_op(op: str) -> bool:
     """Whether a backward node's class name belongs to an op whose output is a view."""
-    return _VIEW_OP.fullmatch(op) is not None
+    found = _VIEW_OPS.get(op)
+    if found is None:
+        found = _VIEW_OPS[op] = _VIEW_OP.fullmatch(op) is not None
+    return found
 
 
 def _short(text: str) -> str:
@@ -102,6 +112,19 @@ def _tensor_meta(t: torch.Tensor) -> _Meta:
     return safe_shape(t), str(t.dtype), str(t.device)
 
 
+_TEXTS: dict[Any, str] = {}
+
+
+def _text(value: Any) -> str:
+    """``str()`` of a dtype or device, remembered (a graph has few of them, thousands of ops)."""
+    text = _TEXTS.get(value)
+    if text is None:
+        text = str(value)
+        if len(_TEXTS) < 256:
+            _TEXTS[value] = text
+    return text
+
+
 def _fn_meta(fn: Any) -> _Meta:
     """Output shape/dtype/device of an op from the metadata of its backward inputs.
 
@@ -109,9 +132,11 @@ def _fn_meta(fn: Any) -> _Meta:
     are kept when all outputs agree.
     """
     try:
-        metas = [
-            ([int(s) for s in m.shape], str(m.dtype), str(m.device)) for m in fn._input_metadata
-        ]
+        raw = fn._input_metadata
+        if len(raw) == 1:  # the common case, made cheap: big graphs have tens of thousands
+            m = raw[0]
+            return list(m.shape), _text(m.dtype), _text(m.device)
+        metas = [(list(m.shape), _text(m.dtype), _text(m.device)) for m in raw]
     except Exception:  # attribute missing (older torch, Python nodes) or nested tensors
         return None, None, None
     if not metas:
@@ -148,14 +173,18 @@ class _Walker:
         show_saved: bool,
         max_nodes: int,
         annotate: Annotate | None = None,
+        modules: ModuleIndex | None = None,
     ):
         self.show_saved = show_saved
         self.annotate = annotate
+        self.modules = modules
+        self.dropped: set[_Key] = set()
+        self.count_limit = max(1, max_nodes) * _COUNT_BEYOND
         self.max_nodes = max(0, max_nodes)
         self.graph = Graph(max_nodes=max_nodes)
         self.ids: dict[_Key, str] = {}
         self.edges: dict[tuple[str, str], Edge] = {}
-        self.queue: deque[tuple[Any, str]] = deque()
+        self.queue: deque[tuple[Any, str | None]] = deque()
         # Keys are id()s; holding the objects keeps those ids from being reused mid-walk.
         self.alive: list[Any] = []
         self.leaf_names: dict[int, list[str]] = {}
@@ -185,6 +214,11 @@ class _Walker:
             return self.ids[key]
         if len(self.graph.nodes) >= self.max_nodes:
             self.graph.truncated = True
+            if key not in self.dropped and len(self.dropped) < self.count_limit:
+                self.dropped.add(key)
+                self.alive.append(obj)
+                if key[0] == "op":
+                    self.queue.append((obj, None))
             return None
         node_id = f"n{len(self.graph.nodes)}"
         self.ids[key] = node_id
@@ -195,7 +229,9 @@ class _Walker:
             self.graph.nodes.append(self._op_node(node_id, obj))
             self.queue.append((obj, node_id))
         if self.annotate is not None:
-            self.graph.nodes[-1].extra = self.annotate(node_id, obj)
+            fields = self.annotate(node_id, obj)
+            if fields:
+                self.graph.annotations[node_id] = fields
         return node_id
 
     def _leaf_node(self, node_id: str, t: torch.Tensor) -> Node:
@@ -203,6 +239,7 @@ class _Walker:
         meta = _tensor_meta(t)
         lines = [_names_text(names)] if names else []
         return Node(
+            module=self.modules.leaf_path(t) if self.modules is not None else None,
             id=node_id,
             kind="leaf",
             op="AccumulateGrad",
@@ -223,6 +260,7 @@ class _Walker:
         if meta[0] is not None:
             lines.append(shape_text(meta[0]))
         return Node(
+            module=self.modules.op_path(fn) if self.modules is not None else None,
             id=node_id,
             kind="op",
             op=op,
@@ -239,20 +277,37 @@ class _Walker:
         """Breadth-first search from the start objects, in order, over ``next_functions``."""
         for obj in starts:
             self.node_for(obj)
-        while self.queue:
-            fn, target = self.queue.popleft()
+        # Node ids by id() of the objects next_functions hands out, kept alive in `seen`: most
+        # lookups of a big graph hit here and skip node_for's type tests.
+        known: dict[int, str] = {}
+        seen: list[Any] = []
+        edges = self.edges
+        queue = self.queue
+        while queue:
+            fn, target = queue.popleft()
             for child, _input_nr in fn.next_functions:
                 if child is None:  # an input that does not require grad
                     continue
-                source = self.node_for(child)
+                source = known.get(id(child))
                 if source is None:
+                    source = self.node_for(child)
+                    if source is None:
+                        continue
+                    known[id(child)] = source
+                    seen.append(child)
+                if target is None:  # past the limit: only counted
                     continue
-                edge = self.edges.get((source, target))
+                edge = edges.get((source, target))
                 if edge is None:
-                    self.edges[(source, target)] = Edge(source=source, target=target)
+                    edges[(source, target)] = Edge(source=source, target=target)
                 else:
                     edge.count += 1
         self.graph.edges = list(self.edges.values())
+        self.graph.dropped_nodes = len(self.dropped)
+        if self.modules is not None:
+            self.graph.modules = self.modules.tree(
+                (n.id, n.module, n.kind == "leaf") for n in self.graph.nodes
+            )
 
 
 def walk(
@@ -262,6 +317,7 @@ def walk(
     show_saved: bool = False,
     max_nodes: int = 5000,
     annotate: Annotate | None = None,
+    modules: ModuleIndex | None = None,
 ) -> Graph:
     """Build the autograd graph behind the program's named tensors.
 
@@ -275,13 +331,17 @@ def walk(
 
     ``root`` names the tensor the graph is about; when it is not a named tensor, the last named
     tensor with a ``grad_fn`` is used (or None). ``show_saved`` fills each op node's ``saved``
-    list. At most ``max_nodes`` nodes are kept; the graph says ``truncated`` when some were not.
+    list. At most ``max_nodes`` nodes are kept; the graph says ``truncated`` when some were not,
+    and ``dropped_nodes`` how many (counted up to 20 times ``max_nodes``).
     ``annotate(node_id, grad_fn_or_leaf)`` may add fields to each node (a trace's ``line``...).
+
+    ``modules`` (from :class:`app.graph.modules.ModuleTracker`, active while the program ran)
+    gives each node its ``module`` path and the graph its ``modules`` tree.
     """
     tensors = [(n, t) for n, t in named.items() if isinstance(t, torch.Tensor)]
     # a stale view has a grad_fn that cannot be read: it is neither an op's output nor a leaf
     tensors = [(n, t) for n, t in tensors if not is_stale_view(t)]
-    walker = _Walker(tensors, show_saved, max_nodes, annotate)
+    walker = _Walker(tensors, show_saved, max_nodes, annotate, modules)
     starts: list[Any] = []
     for _name, t in tensors:
         fn = safe_grad_fn(t)

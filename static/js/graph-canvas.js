@@ -2,7 +2,10 @@
 // here when the server sends none), styled by node kind, with pan/zoom (svg-pan-zoom, vendored
 // as a classic script defining `svgPanZoom`), search, and click/keyboard selection of nodes.
 
+import { BigGraph, warmLayout } from "./graph-big.js";
+import { wantsBrowserLayout } from "./graph-clusters.js";
 import { layoutSvg } from "./graph-layout.js";
+import { pathToRoot } from "./graph-paths.js";
 
 // Fitting a 3-node graph to a big box would blow it up to poster size; cap the fitted zoom.
 const MAX_FIT_ZOOM = 1.6;
@@ -90,22 +93,59 @@ export class GraphCanvas {
       if (this.panZoom && this.container.clientWidth > 0) this.panZoom.resize();
     });
     this.resizeObserver.observe(container);
+    warmLayout();
   }
 
-  /** Show the graph of an API result ({graph, svg}). */
+  /**
+   * Show the graph of an API result ({graph, svg}). A big graph, or one with module clusters
+   * or folded repeats past a small size, is laid out here (graph-big.js): the returned promise
+   * settles once it is on screen.
+   */
   render(result) {
     this.destroy();
     this.graph = result.graph || { nodes: [], edges: [] };
+    this.byId = new Map(this.graph.nodes.map((n) => [n.id, n]));
     this.svgText = result.svg || null;
+    if (wantsBrowserLayout(result)) {
+      this.usedFallback = false;
+      this.big = new BigGraph(this, this.graph);
+      return this.big.draw().catch((err) => {
+        // no worker or WebAssembly: the simple layered layout of the whole graph
+        this.big?.destroy();
+        this.big = null;
+        this.usedFallback = true;
+        this.mount(layoutSvg(this.graph));
+        console.warn("gradtrace: browser layout failed", err);
+      });
+    }
     let svg = this.svgText ? parseSvg(this.svgText) : null;
     this.usedFallback = !svg;
     if (!svg) svg = layoutSvg(this.graph);
+    this.mount(svg);
+    return Promise.resolve();
+  }
+
+  /** Show SVG text laid out here (a big graph's current picture). */
+  mountText(svgText, options) {
+    const svg = parseSvg(svgText);
+    if (!svg) throw new Error("the layout gave no SVG");
+    this.mount(svg, options);
+  }
+
+  /**
+   * Put `svg` on screen with pan/zoom. `anchor` ({x, y, id}) keeps the element `id()` names at
+   * screen point (x, y) and the zoom as it was, so opening a cluster does not move the view.
+   */
+  mount(svg, { anchor = null, label = null } = {}) {
+    const zoom = anchor && this.panZoom ? this.panZoom.getZoom() : null;
+    if (this.panZoom) this.panZoom.destroy();
+    this.panZoom = null;
     decorate(svg, this.graph);
     svg.classList.add("gt-graph");
     svg.setAttribute("width", "100%");
     svg.setAttribute("height", "100%");
     svg.setAttribute("role", "group");
-    svg.setAttribute("aria-label", `Autograd graph with ${this.graph.nodes.length} nodes`);
+    svg.setAttribute("aria-label", label || `Autograd graph with ${this.graph.nodes.length} nodes`);
     this.container.replaceChildren(svg);
     this.svg = svg;
     if (typeof window.svgPanZoom === "function") {
@@ -116,12 +156,81 @@ export class GraphCanvas {
         dblClickZoomEnabled: false,
         fit: true,
         center: true,
-        minZoom: 0.05,
+        minZoom: 0.01,
         maxZoom: 40,
         zoomScaleSensitivity: 0.25,
+        onUpdatedCTM: () => this.big?.updateMinimap(),
       });
       this.fit();
+      if (anchor && zoom !== null) {
+        this.panZoom.zoom(zoom);
+        const now = this.screenPosition(anchor.id());
+        if (now) this.panZoom.panBy({ x: anchor.x - now.x, y: anchor.y - now.y });
+      }
     }
+    // a new picture of the same graph keeps its marks
+    if (this.selectedId) this.nodeElement(this.selectedId)?.classList.add("gt-selected");
+    if (this.pathFrom) this.highlightPath(this.pathFrom);
+    if (this.big && this.searchQuery) this.big.markMatches(this.matches);
+  }
+
+  /** The "Path to root" button: on for the selected node (or the first leaf), off again on a
+   * second press; returns the words to announce. */
+  togglePath(button) {
+    const on = button.getAttribute("aria-pressed") !== "true";
+    const from = this.selectedId || this.graph?.nodes.find((n) => n.kind === "leaf")?.id;
+    this.highlightPath(on && from ? from : null);
+    button.setAttribute("aria-pressed", String(on && Boolean(from)));
+    return on && from ? "Paths to the root highlighted." : "Path highlight off.";
+  }
+
+  /** Centre of a drawn element on screen ({x, y}), or null. */
+  screenPosition(id) {
+    const el = this.svg?.querySelector(`[id="${CSS.escape(id)}"]`);
+    if (!el) return null;
+    const box = el.getBoundingClientRect();
+    return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+  }
+
+  /** The part of the drawing in view, as fractions of its width and height. */
+  visibleFraction() {
+    const pz = this.panZoom;
+    if (!pz) return null;
+    const sizes = pz.getSizes();
+    const pan = pz.getPan();
+    const vb = sizes.viewBox;
+    if (!vb.width || !vb.height) return null;
+    const z = sizes.realZoom;
+    return { x: -pan.x / z / vb.width, y: -pan.y / z / vb.height, w: sizes.width / z / vb.width, h: sizes.height / z / vb.height };
+  }
+
+  /** Centre the view on a point given as fractions of the drawing's width and height. */
+  panToFraction(fx, fy) {
+    const pz = this.panZoom;
+    if (!pz) return;
+    const sizes = pz.getSizes();
+    const z = sizes.realZoom;
+    pz.pan({ x: sizes.width / 2 - fx * sizes.viewBox.width * z, y: sizes.height / 2 - fy * sizes.viewBox.height * z });
+  }
+
+  /**
+   * Mark the paths from node `id` to the graph's root (every node and edge on one), or clear
+   * them (null). On a big graph, hidden nodes mark the cluster or fold that holds them.
+   */
+  highlightPath(id) {
+    this.pathFrom = id;
+    this.svg?.querySelectorAll(".gt-path").forEach((el) => el.classList.remove("gt-path"));
+    this.svg?.classList.toggle("gt-path-on", Boolean(id));
+    if (!id || !this.svg) return 0;
+    const rep = (x) => (this.big ? this.big.repOf(x) : x);
+    const { nodes, edges } = pathToRoot(this.graph, id);
+    for (const n of nodes) this.svg.querySelector(`g.node[id="${CSS.escape(rep(n))}"]`)?.classList.add("gt-path");
+    for (const [a, b] of edges) {
+      const s = rep(a);
+      const t = rep(b);
+      if (s !== t) this.svg.querySelector(`g.edge[id="${CSS.escape(`e_${s}_${t}`)}"]`)?.classList.add("gt-path");
+    }
+    return nodes.size;
   }
 
   /** Show a message instead of a graph (before the first run, or when a run failed). */
@@ -134,6 +243,10 @@ export class GraphCanvas {
   }
 
   destroy() {
+    this.big?.destroy();
+    this.big = null;
+    this.pathFrom = null;
+    this.searchQuery = "";
     if (this.panZoom) this.panZoom.destroy();
     this.panZoom = null;
     this.svg = null;
@@ -144,7 +257,7 @@ export class GraphCanvas {
   }
 
   node(id) {
-    return this.graph?.nodes.find((n) => n.id === id) || null;
+    return this.byId?.get(id) || null;
   }
 
   nodeElement(id) {
@@ -171,10 +284,17 @@ export class GraphCanvas {
    */
   search(query) {
     const q = query.trim().toLowerCase();
+    this.searchQuery = q;
     this.matches = [];
     this.matchIndex = -1;
     if (!this.svg) return 0;
     const exact = this.graph.nodes.some((n) => (n.vars || []).some((v) => v.toLowerCase() === q));
+    if (this.big) {
+      // every node counts, drawn or hidden in a cluster or fold; nextMatch() opens those
+      const test = (node) => q !== "" && (exact ? (node.vars || []).some((v) => v.toLowerCase() === q) : [node.kind === "leaf" ? "" : node.op, node.label, ...(node.vars || [])].join("\n").toLowerCase().includes(q));
+      this.matches = this.big.search(test);
+      return this.matches.length;
+    }
     for (const node of this.graph.nodes) {
       const el = this.nodeElement(node.id);
       if (!el) continue;
@@ -195,8 +315,12 @@ export class GraphCanvas {
     const n = this.matches.length;
     this.matchIndex = (((this.matchIndex + step) % n) + n) % n;
     const id = this.matches[this.matchIndex];
-    this.centerOn(id);
-    this.nodeElement(id)?.focus({ preventScroll: true });
+    const show = () => {
+      this.centerOn(id);
+      this.nodeElement(id)?.focus({ preventScroll: true });
+    };
+    if (this.big) this.big.reveal(id).then(show);
+    else show();
     return this.node(id);
   }
 

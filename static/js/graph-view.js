@@ -122,11 +122,15 @@ function showResult(result) {
   closePanel();
   if (result.graph?.nodes?.length) {
     canvas.render(result);
+    $("#path-root").setAttribute("aria-pressed", "false");
   } else {
     canvas.clear("This program built no autograd graph: no tensor with requires_grad=True was used.");
   }
   player.load(result);
-  if (result.graph?.truncated) setStatus("The graph was cut short: it has too many nodes to draw.", "warn");
+  if (result.graph?.truncated) {
+    const cut = result.graph.dropped_nodes ? ` ${result.graph.dropped_nodes} more nodes were cut (limit ${result.graph.max_nodes}).` : "";
+    setStatus(`The graph was cut short: it has too many nodes to draw.${cut}`, "warn");
+  }
   els.search.value = "";
   els.searchCount.textContent = "";
   renderVariables(els.variables, result.variables || {}, {
@@ -204,6 +208,7 @@ els.search.addEventListener("keydown", (e) => {
 $("#zoom-in").addEventListener("click", () => canvas.zoomIn());
 $("#zoom-out").addEventListener("click", () => canvas.zoomOut());
 $("#zoom-fit").addEventListener("click", () => canvas.fit());
+$("#path-root").addEventListener("click", (e) => announce(canvas.togglePath(e.currentTarget)));
 
 for (const button of $$("[data-export]")) {
   button.addEventListener("click", async () => {

@@ -26,6 +26,7 @@ export class StepGraph {
     const section = this.trace.closest("section");
     section.addEventListener("keydown", (e) => { if (this.player.handleKey(e)) e.preventDefault(); });
     $("#step-zoom-fit").addEventListener("click", () => this.canvas.fit());
+    $("#step-path-root").addEventListener("click", (e) => this.canvas.togglePath(e.currentTarget));
     $("#step-node-close").addEventListener("click", () => this.canvas.select(null));
   }
 

@@ -113,10 +113,12 @@ def test_vendored_libraries_are_listed_with_licenses() -> None:
         ("codemirror", "MIT"),
         ("uplot", "MIT"),
         ("svg-pan-zoom", "BSD-2-Clause"),
+        ("@hpcc-js/wasm-graphviz", "Apache-2.0"),
     ):
         row = next(line for line in versions.splitlines() if line.startswith(f"| [{lib}]"))
         assert license_name in row
-        assert (STATIC / "vendor" / lib / "LICENSE").is_file()
+        folder = "graphviz" if lib.startswith("@hpcc-js") else lib
+        assert (STATIC / "vendor" / folder / "LICENSE").is_file()
         for path in re.findall(r"`([^`]+\.(?:js|css))`", row):
             assert (STATIC / "vendor" / path).is_file(), path
 

@@ -11,12 +11,13 @@ This module imports only the standard library at load time: torch, ``app.lang`` 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import json
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.config import ProgramLimits, TraceLimits
@@ -95,29 +96,38 @@ def _graph_job(
     tracer: ProgramTrace | None = None,
 ) -> dict[str, Any]:
     from app.graph import to_jsonable, walk
+    from app.graph.modules import ModuleTracker
     from app.lang import named_tensors, run_program
 
     resolved = resolve_device(device)
-    result = run_program(source, limits, device=resolved, tracer=tracer)
+    with ModuleTracker() as tracker:  # module hooks only while the program runs
+        result = run_program(source, limits, device=resolved, tracer=tracer)
     ran = time.perf_counter()
     named = named_tensors(result)
-    root = result.backward_roots[-1] if result.backward_roots else None
-    annotate = tracer.annotator() if tracer is not None else None
-    graph = walk(
-        named, root=root, show_saved=show_saved, max_nodes=max_graph_nodes, annotate=annotate
-    )
-    traced = {"timeline": tracer.timeline()} if tracer is not None else {}
-    outcome, ready = graph_result(
-        named,
-        graph,
-        max_value_elements,
-        render_svg,
-        stdout=result.stdout,
-        warnings=list(result.warnings),
-        plots=[to_jsonable(dataclasses.asdict(figure)) for figure in result.figures],
-        device=resolved,
-        **traced,
-    )
+    with paused_gc():
+        modules = tracker.index(program_values(result))
+        root = result.backward_roots[-1] if result.backward_roots else None
+        annotate = tracer.annotator() if tracer is not None else None
+        graph = walk(
+            named,
+            root=root,
+            show_saved=show_saved,
+            max_nodes=max_graph_nodes,
+            annotate=annotate,
+            modules=modules,
+        )
+        traced = {"timeline": tracer.timeline()} if tracer is not None else {}
+        outcome, ready = graph_result(
+            named,
+            graph,
+            max_value_elements,
+            render_svg,
+            stdout=result.stdout,
+            warnings=list(result.warnings),
+            plots=[to_jsonable(dataclasses.asdict(figure)) for figure in result.figures],
+            device=resolved,
+            **traced,
+        )
     outcome["timings_ms"] |= {
         "run": (ran - started) * 1000,
         # the layout ran alongside the values: its own time is "render", not walk's
@@ -157,6 +167,29 @@ def _failed_trace(tracer: ProgramTrace, show_saved: bool, max_graph_nodes: int) 
     return traced
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's cycle collector off while a graph is walked and written: the walk makes an
+    object per node, and every collection it set off would go through all of a big graph's
+    grad_fns again (reset_process_state collects once, after the job)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def program_values(result: Any) -> dict[str, Any]:
+    """A finished program's variables by the names module paths start from: globals as they
+    are, a function's locals as ``train:model`` (the names named_tensors uses)."""
+    values = dict(result.namespace)
+    for function, local in result.function_locals.items():
+        values.update({f"{function}:{name}": value for name, value in local.items()})
+    return values
+
+
 def graph_result(
     named: dict[str, Any],
     graph: Graph,
@@ -172,14 +205,22 @@ def graph_result(
     """
     from app.encoding import dumps
     from app.graph import to_dot
+    from app.graph.fold import fold
 
+    graph.folds = fold(graph)
     dot = to_dot(graph)
     layout = start_small_layout(dot, len(graph.nodes)) if render_svg else None
-    body = {"variables": describe_all(named, max_value_elements), "graph": graph.to_json()}
+    body = {"variables": describe_all(named, max_value_elements), "graph": graph.to_wire()}
     encoded = dumps(body | fields).decode()
     ready = time.perf_counter()
     svg, render_ms = layout() if layout is not None else (None, 0.0)
-    result = {"body": encoded, "dot": dot, "svg": svg, "timings_ms": {"render": render_ms}}
+    result = {
+        "body": encoded,
+        "dot": dot,
+        "svg": svg,
+        "nodes": len(graph.nodes),
+        "timings_ms": {"render": render_ms},
+    }
     return result, ready
 
 

@@ -21,6 +21,7 @@ from app.runs.wakeup import Address, WakeupSender
 
 if TYPE_CHECKING:
     from app.config import TraceLimits, TrainingLimits
+    from app.graph.modules import ModuleIndex, ModuleTracker
 
 # Why a run stopped when its worker outlived the web process (SIGKILL, the OOM killer).
 SERVER_GONE = "the server stopped before the run finished"
@@ -161,7 +162,8 @@ def run_graph_step_job(
     With ``trace``, the whole step is watched (forward, backward, optimizer step: one frame
     each) and the body gains ``timeline``, as POST /api/graph with ``"trace": true``."""
     from app.graph import walk
-    from app.jobs.worker.graph_jobs import graph_result
+    from app.graph.modules import ModuleTracker
+    from app.jobs.worker.graph_jobs import graph_result, paused_gc
     from app.training.loop import graph_step
 
     use_limits(limits)
@@ -170,16 +172,30 @@ def run_graph_step_job(
     if trace is not None:
         return _traced_step(config, trace, show_saved, max_value_elements, max_graph_nodes,
                             render_svg, fields, started)  # fmt: skip
-    loss, named = graph_step(config, device="cpu")
+    with ModuleTracker() as tracker:
+        loss, named = graph_step(config, device="cpu")
     loss.backward()  # type: ignore[no-untyped-call]  # so the parameters show this step's gradients
     named = {**named, "loss": loss}
-    graph = walk(named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes)
-    outcome, ready = graph_result(named, graph, max_value_elements, render_svg, **fields)
+    with paused_gc():
+        graph = walk(
+            named,
+            root="loss",
+            show_saved=show_saved,
+            max_nodes=max_graph_nodes,
+            modules=_model_modules(tracker),
+        )
+        outcome, ready = graph_result(named, graph, max_value_elements, render_svg, **fields)
     outcome["timings_ms"] |= {
         "walk": (ready - started) * 1000,
         "job": (time.perf_counter() - started) * 1000,
     }
     return outcome
+
+
+def _model_modules(tracker: ModuleTracker) -> ModuleIndex:
+    """The first module called is the model (then the loss module): clusters model.0..."""
+    top = tracker.top_modules()
+    return tracker.index({"model": top[0]} if top else {})
 
 
 def _traced_step(
@@ -195,6 +211,7 @@ def _traced_step(
     """One training step watched by a TraceRecorder: frames "forward" (the loss made),
     "backward" (gradients in the parameters' .grad), "step" (the optimizer changed them)."""
     from app.graph import walk
+    from app.graph.modules import ModuleTracker
     from app.graph.trace import TimelineBuilder, TraceRecorder, graph_annotator
     from app.jobs.worker.graph_jobs import graph_result
     from app.training.loop import step_session
@@ -204,7 +221,8 @@ def _traced_step(
     recorder = TraceRecorder(limits, lambda: (None, None), lambda: list(named.items()))
     with recorder:
         batch = next(session.epoch_batches())
-        loss = session.criterion(session.model(session.x_train[batch]), session.y_train[batch])
+        with ModuleTracker() as tracker:
+            loss = session.criterion(session.model(session.x_train[batch]), session.y_train[batch])
         named["loss"] = loss
         recorder.frame("forward", None, None)
         optimizer.zero_grad()
@@ -215,7 +233,7 @@ def _traced_step(
     ids: dict[int, str] = {}
     annotate = graph_annotator(recorder, ids)
     graph = walk(named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes,
-                 annotate=annotate)  # fmt: skip
+                 annotate=annotate, modules=_model_modules(tracker))  # fmt: skip
     fields["timeline"] = TimelineBuilder(recorder, limits).build(ids)
     outcome, ready = graph_result(named, graph, max_value_elements, render_svg, **fields)
     outcome["timings_ms"] |= {

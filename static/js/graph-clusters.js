@@ -1,0 +1,301 @@
+// The big-graph view as data: which nodes show, which are drawn as a collapsed module cluster
+// or a folded repeat, and the DOT text of what shows. No DOM here (graph-big.js draws it).
+//
+// Every node of the JSON graph has one *representative* on screen: itself; a folded repeat
+// ("f0", when the node lies in a copy the fold still hides); or the outermost collapsed module
+// cluster holding it ("c3"). Edges are drawn between representatives, as e_<source>_<target>
+// (the ids graph-layout.js and the server's DOT use), so a real node always keeps the id the
+// JSON gives it: <g id="n3" class="node">.
+
+// A graph with clusters opens with modules expanded one level at a time while the picture stays
+// under this many representatives; a module bigger than that stays collapsed.
+export const VISIBLE_BUDGET = 50;
+// A fold opens its first and last `ends` copies; clicking the rest opens more (4x each time).
+const FIRST_ENDS = 1;
+
+const COLORS = { leaf: "lightblue", op: "lightgrey", named: "darkolivegreen1" };
+
+/** DOT string literal for user text: backslashes, quotes, entities and line breaks escaped. */
+export function dotString(text) {
+  const clean = String(text).replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, " ");
+  return `"${clean.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/&/g, "&amp;").replace(/\n/g, "\\n")}"`;
+}
+
+export class ClusterModel {
+  constructor(graph) {
+    this.graph = graph;
+    this.nodes = graph.nodes || [];
+    this.byId = new Map(this.nodes.map((n) => [n.id, n]));
+    this.modules = graph.modules || [];
+    this.folds = graph.folds || [];
+    // cluster ids are "c<index>" in the modules list; paths are user text, never ids
+    this.moduleId = new Map(this.modules.map((m, i) => [m.path, `c${i}`]));
+    this.moduleById = new Map(this.modules.map((m, i) => [`c${i}`, m]));
+    this.foldById = new Map(this.folds.map((f) => [f.id, f]));
+    // node -> [fold, copy index]
+    this.foldOf = new Map();
+    for (const f of this.folds) f.members.forEach((member, k) => member.forEach((id) => this.foldOf.set(id, [f, k])));
+    this.expanded = new Set(); // module paths drawn as open clusters
+    this.foldEnds = new Map(); // fold id -> copies shown open at each end (absent: folded)
+    this.parentOf = new Map(this.modules.map((m) => [m.path, m.parent]));
+    this.foldCopies = new Set(this.folds.flatMap((f) => f.modules || []).filter(Boolean));
+    this.opCount = new Map(); // backward ops inside each module, nested ones included
+    for (const n of this.nodes) {
+      if (n.kind !== "op") continue;
+      for (let p = n.module; p; p = this.parentOf.get(p)) this.opCount.set(p, (this.opCount.get(p) || 0) + 1);
+    }
+  }
+
+  /** Open modules breadth first, biggest first, while the picture stays under the budget. */
+  initialState(budget = VISIBLE_BUDGET) {
+    this.expanded.clear();
+    this.foldEnds.clear();
+    let queue = this.modules.filter((m) => m.parent === null);
+    let tries = 64; // each try counts the whole graph once
+    while (queue.length && tries > 0) {
+      queue.sort((a, b) => b.total_nodes - a.total_nodes);
+      const next = [];
+      for (const m of queue) {
+        if (tries-- <= 0) break;
+        if (this.foldCopies.has(m.path)) continue; // a folded copy opens as a box, one level at a time
+        if (!this.opCount.get(m.path)) continue; // only parameters, never used: one box is enough
+        this.expanded.add(m.path);
+        if (this.visibleCount() > budget) { this.expanded.delete(m.path); continue; }
+        next.push(...m.children.map((p) => this.modules[this.index(p)]));
+      }
+      queue = next;
+    }
+  }
+
+  index(path) { return Number(this.moduleId.get(path).slice(1)); }
+
+  /** The outermost collapsed module holding `path` (or null when all are open). */
+  collapsedAncestor(path) {
+    let found = null;
+    for (let p = path; p !== null && p !== undefined; p = this.parentOf.get(p)) {
+      if (!this.expanded.has(p)) found = p;
+    }
+    return found;
+  }
+
+  /** The id shown for node `id`: itself, a fold, or a collapsed cluster. A fold wholly inside
+   * a collapsed cluster is hidden in that cluster; a fold across clusters wins over them. */
+  repOf(id) {
+    const module = this.byId.get(id)?.module;
+    const collapsed = module ? this.collapsedAncestor(module) : null;
+    const inFold = this.foldOf.get(id);
+    if (inFold) {
+      const [f, k] = inFold;
+      const ends = this.foldEnds.get(f.id);
+      const open = ends !== undefined && (k < ends || k >= f.members.length - ends);
+      if (!open) {
+        const path = this.foldPath(f);
+        const inside = collapsed !== null && path !== null && (path === collapsed || path.startsWith(`${collapsed}.`));
+        return inside ? this.moduleId.get(collapsed) : f.id;
+      }
+    }
+    return collapsed !== null ? this.moduleId.get(collapsed) : id;
+  }
+
+  foldPath(f) {
+    if (!this.foldPaths) this.foldPaths = new Map(this.folds.map((x) => [x.id, commonPath(x.modules)]));
+    return this.foldPaths.get(f.id);
+  }
+
+  visibleCount() {
+    const seen = new Set();
+    if (this.foldEnds.size) {
+      for (const n of this.nodes) seen.add(this.repOf(n.id));
+      return seen.size;
+    }
+    // With every fold closed, nodes of one module and one fold share their representative:
+    // count one node per such group (a 50k-node graph has a few thousand groups).
+    if (!this.groups) {
+      const groups = new Map();
+      for (const n of this.nodes) {
+        const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
+        if (!groups.has(key)) groups.set(key, n.id);
+      }
+      this.groups = [...groups.values()];
+    }
+    for (const id of this.groups) {
+      const r = this.repOf(id);
+      if (r !== id) seen.add(r);
+    }
+    // a group drawn as its own nodes shows all of them (outside any module and fold: each one)
+    let own = 0;
+    for (const id of this.groups) if (this.repOf(id) === id) own += this.groupSize(id);
+    return seen.size + own;
+  }
+
+  groupSize(id) {
+    if (!this.sizes) {
+      this.sizes = new Map();
+      const first = new Map();
+      for (const n of this.nodes) {
+        const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
+        if (!first.has(key)) first.set(key, n.id);
+        const head = first.get(key);
+        this.sizes.set(head, (this.sizes.get(head) || 0) + 1);
+      }
+    }
+    return this.sizes.get(id) || 1;
+  }
+
+  /** Open whatever hides node `id` (clusters and folds), so that it is drawn itself. */
+  reveal(id) {
+    const node = this.byId.get(id);
+    for (let p = node?.module; p; p = this.parentOf.get(p)) this.expanded.add(p);
+    const inFold = this.foldOf.get(id);
+    if (inFold) {
+      const [f, k] = inFold;
+      const ends = this.foldEnds.get(f.id) || 0;
+      const need = Math.min(k + 1, f.members.length - k);
+      if (need > ends) this.foldEnds.set(f.id, need);
+    }
+  }
+
+  /** A click on a drawn id: open or close a cluster, open more of a fold. Returns whether the
+   * picture changed. */
+  toggle(id) {
+    const module = this.moduleById.get(id) || this.moduleById.get(id.replace(/^k_/, ""));
+    if (module) {
+      if (id.startsWith("k_")) this.collapse(module.path);
+      else this.expanded.add(module.path);
+      return true;
+    }
+    const f = this.foldById.get(id);
+    if (f) {
+      const ends = this.foldEnds.get(f.id);
+      const next = ends === undefined ? FIRST_ENDS : ends * 4;
+      this.foldEnds.set(f.id, Math.min(next, Math.ceil(f.members.length / 2)));
+      return true;
+    }
+    return false;
+  }
+
+  /** Close a cluster and every cluster inside it. */
+  collapse(path) {
+    for (const p of [...this.expanded]) if (p === path || p.startsWith(`${path}.`)) this.expanded.delete(p);
+  }
+
+  /** Fold a repeat again. */
+  refold(foldId) { this.foldEnds.delete(foldId); }
+
+  /** The container cluster (module path) a drawn id sits in, or null for the top level. */
+  containerOf(rep) {
+    const module = this.moduleById.get(rep);
+    let path;
+    if (module) path = module.parent;
+    else if (this.foldById.has(rep)) path = this.foldPath(this.foldById.get(rep));
+    else path = this.byId.get(rep)?.module ?? null;
+    while (path && !this.expanded.has(path)) path = this.parentOf.get(path) ?? null;
+    return path || null;
+  }
+
+  /** DOT text of the current picture, and the representative of every node. */
+  toDot() {
+    const rep = new Map();
+    const shown = new Map(); // rep id -> first node id it stands for
+    const hidden = new Map(); // rep id -> node count
+    for (const n of this.nodes) {
+      const r = this.repOf(n.id);
+      rep.set(n.id, r);
+      if (!shown.has(r)) shown.set(r, n.id);
+      hidden.set(r, (hidden.get(r) || 0) + 1);
+    }
+    const members = new Map(); // container path ("" top) -> lines
+    const add = (path, line) => {
+      const key = path || "";
+      if (!members.has(key)) members.set(key, []);
+      members.get(key).push(line);
+    };
+    for (const r of shown.keys()) add(this.containerOf(r), this.nodeLine(r, hidden.get(r)));
+    const edges = new Map();
+    for (const e of this.graph.edges || []) {
+      const s = rep.get(e.source);
+      const t = rep.get(e.target);
+      if (s === undefined || t === undefined || s === t) continue;
+      const key = `${s} ${t}`;
+      const real = s === e.source && t === e.target;
+      edges.set(key, { s, t, count: real ? e.count : 1 });
+    }
+    const lines = [
+      "digraph gradtrace {",
+      "\tgraph [nodesep=0.3 ranksep=0.25 fontname=Courier fontsize=10]",
+      "\tnode [fontname=Courier fontsize=10 height=0.2 shape=box style=filled]",
+      "\tedge [arrowsize=0.7]",
+    ];
+    const emit = (path, indent) => {
+      for (const line of members.get(path || "") || []) lines.push(`${indent}${line}`);
+      const children = path ? this.modules[this.index(path)].children : this.modules.filter((m) => m.parent === null).map((m) => m.path);
+      for (const child of children) {
+        if (!this.expanded.has(child)) continue;
+        const m = this.modules[this.index(child)];
+        const cid = this.moduleId.get(child);
+        lines.push(`${indent}subgraph cluster_${cid} {`);
+        lines.push(`${indent}\tid=k_${cid} label=${dotString(`${child} · ${m.class}`)} labeljust=l style="rounded,filled" fillcolor="#f8fafc" color="#94a3b8"`);
+        emit(child, `${indent}\t`);
+        lines.push(`${indent}}`);
+      }
+    };
+    emit(null, "\t");
+    for (const { s, t, count } of edges.values()) {
+      const label = count > 1 ? ` label=${dotString(`×${count}`)}` : "";
+      lines.push(`\t${s} -> ${t} [id=e_${s}_${t}${label}]`);
+    }
+    lines.push("}");
+    return { dot: lines.join("\n"), rep, count: shown.size };
+  }
+
+  nodeLine(r, count) {
+    const holdsRoot = this.graph.root_id && r !== this.graph.root_id && this.repOf(this.graph.root_id) === r;
+    const line = this.pseudoLine(r);
+    return line ? line.replace(/\]$/, holdsRoot ? " penwidth=2.5]" : "]") : this.realLine(r);
+  }
+
+  pseudoLine(r) {
+    const module = this.moduleById.get(r);
+    if (module) {
+      const label = `${module.class}\n${module.path}\n${module.total_nodes} nodes`;
+      return `${r} [id=${r} label=${dotString(label)} shape=box3d fillcolor="#e0e7ff" color="#4338ca"]`;
+    }
+    const f = this.foldById.get(r);
+    if (f) {
+      const ends = this.foldEnds.get(f.id) || 0;
+      const label = `${f.label}\n× ${f.count - 2 * ends}${ends ? " more" : ""}`;
+      return `${r} [id=${r} label=${dotString(label)} peripheries=2 fillcolor="#fef3c7" color="#b45309"]`;
+    }
+    return null;
+  }
+
+  realLine(r) {
+    const n = this.byId.get(r);
+    const fill = n.kind === "leaf" ? COLORS.leaf : n.vars?.length ? COLORS.named : COLORS.op;
+    const style = n.is_view ? ' style="filled,dashed"' : "";
+    const root = this.graph.root_id === r ? " penwidth=2.5" : "";
+    return `${r} [id=${r} label=${dotString(n.label)} fillcolor=${fill}${style}${root}]`;
+  }
+}
+
+/** The longest common dotted prefix of module paths (null if any is null or none is shared). */
+export function commonPath(paths) {
+  if (!paths?.length || paths.some((p) => !p)) return null;
+  let parts = paths[0].split(".");
+  for (const p of paths.slice(1)) {
+    const other = p.split(".");
+    let k = 0;
+    while (k < parts.length && k < other.length && parts[k] === other[k]) k += 1;
+    parts = parts.slice(0, k);
+  }
+  return parts.length ? parts.join(".") : null;
+}
+
+/** Whether the page should draw `result` itself (clusters, folds) rather than the server's SVG. */
+export function wantsBrowserLayout(result, smallGraph = 150) {
+  const graph = result.graph || {};
+  const n = graph.nodes?.length || 0;
+  if (!n) return false;
+  if (!result.svg) return n > smallGraph || Boolean(graph.modules?.length || graph.folds?.length);
+  return n > smallGraph && Boolean(graph.modules?.length || graph.folds?.length);
+}
