@@ -10,7 +10,8 @@
 
 import { num } from "./api.js";
 import { XYChart } from "./charts.js";
-import { formatNumber, h } from "./dom.js";
+import { chartSvg } from "./chart-tools.js";
+import { downloadBlob, formatNumber, h } from "./dom.js";
 
 const LEVELS = 12;
 const HEIGHT = 300;
@@ -295,6 +296,45 @@ export class LandscapeView {
   /** The chart's image for the export buttons: the canvas (2-D) or the uPlot canvas (1-D). */
   get image() {
     return this.grid?.dims === 2 ? this.canvas : this.curve?.plot?.ctx?.canvas ?? null;
+  }
+
+  /** The chart as an SVG file: the curve's (1-D), or the map's cells, iso-lines and path. */
+  downloadSvg(filename) {
+    if (!this.grid) return;
+    if (this.grid.dims === 1) { chartSvg(this.curve, filename); return; }
+    const f = this.frame();
+    const { field, fmin, fmax } = this.scaled();
+    const span = fmax - fmin || 1;
+    const cw = f.w / (f.xs.length - 1);
+    const ch = f.hgt / (f.ys.length - 1);
+    const parts = [`<rect width="${f.width}" height="${HEIGHT}" fill="#fff"/>`];
+    field.forEach((row, j) => row.forEach((v, i) => {
+      const [r, g, b] = colour((v - fmin) / span);
+      parts.push(`<rect x="${(f.gx(i) - cw / 2).toFixed(1)}" y="${(f.gy(j) - ch / 2).toFixed(1)}" width="${(cw + 0.5).toFixed(1)}" height="${(ch + 0.5).toFixed(1)}" fill="${Number.isFinite(v) ? `rgb(${r},${g},${b})` : "#ccc"}"/>`);
+    }));
+    const lines = [];
+    for (let k = 1; k < LEVELS; k++) {
+      for (const [[xa, ya], [xb, yb]] of marchingSquares(field, fmin + (span * k) / LEVELS)) {
+        lines.push(`M${(PAD.left + (xa / (f.xs.length - 1)) * f.w).toFixed(1)} ${f.gy(ya).toFixed(1)}L${(PAD.left + (xb / (f.xs.length - 1)) * f.w).toFixed(1)} ${f.gy(yb).toFixed(1)}`);
+      }
+    }
+    parts.push(`<path d="${lines.join("")}" stroke="rgba(255,255,255,0.75)" fill="none"/>`);
+    const path = this.visiblePath();
+    if (path.length) {
+      parts.push(`<path d="${path.map((p, k) => `${k ? "L" : "M"}${f.px(p.at[0]).toFixed(1)} ${f.py(p.at[1]).toFixed(1)}`).join("")}" stroke="#D55E00" stroke-width="2" fill="none"/>`);
+      path.forEach((p, k) => parts.push(`<circle cx="${f.px(p.at[0]).toFixed(1)}" cy="${f.py(p.at[1]).toFixed(1)}" r="${k ? 3 : 6}" fill="${k ? "#D55E00" : "#009E73"}"/>`));
+    }
+    const [ax, ay] = this.grid.axes;
+    parts.push(`<text x="${PAD.left + f.w / 2}" y="${HEIGHT - 6}" text-anchor="middle" font-size="13">${ax.name}</text>`);
+    parts.push(`<text transform="translate(12 ${PAD.top + f.hgt / 2}) rotate(-90)" text-anchor="middle" font-size="13">${ay.name}</text>`);
+    for (const k of [0, 0.5, 1]) {
+      const vx = f.xs[0] + (f.xs[f.xs.length - 1] - f.xs[0]) * k;
+      const vy = f.ys[0] + (f.ys[f.ys.length - 1] - f.ys[0]) * k;
+      parts.push(`<text x="${f.px(vx)}" y="${PAD.top + f.hgt + 14}" text-anchor="middle" font-size="11">${formatNumber(vx, 3)}</text>`);
+      parts.push(`<text x="${PAD.left - 4}" y="${f.py(vy) + 4}" text-anchor="end" font-size="11">${formatNumber(vy, 3)}</text>`);
+    }
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${HEIGHT}" font-family="system-ui, sans-serif">${parts.join("")}</svg>`;
+    downloadBlob(filename, new Blob([svg], { type: "image/svg+xml" }));
   }
 
   destroy() {
