@@ -38,7 +38,9 @@ def events_of(cfg: dict[str, Any]) -> list[dict[str, Any]]:
     return list(train(cfg, device="cpu"))
 
 
-def plain_loss(x: torch.Tensor, y: torch.Tensor, w: float, b: float | None, reduction: str) -> float:
+def plain_loss(
+    x: torch.Tensor, y: torch.Tensor, w: float, b: float | None, reduction: str
+) -> float:
     """nn.Linear(1, 1) set to (w, b) and the MSE loss on all the data, as a script writes it."""
     model = nn.Linear(1, 1, bias=b is not None)
     with torch.no_grad():

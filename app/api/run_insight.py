@@ -122,12 +122,12 @@ def histograms_of(store: RunStore, run_id: str, max_epochs: int) -> dict[str, An
     "/runs/{run_id}/landscape",
     responses={**NOT_FOUND, 200: {"content": {"application/json": {"example": LANDSCAPE_EXAMPLE}}}},
     summary="The run's loss landscape and the optimizer's path on it",
-    description="For a model of 1 or 2 trainable scalars (config `landscape: \"auto\"`): the "
+    description='For a model of 1 or 2 trainable scalars (config `landscape: "auto"`): the '
     "loss on a grid of the parameters' values (`loss[j][i]` at `axes[0].values[i]`, "
     "`axes[1].values[j]`; a list for one axis), laid around the path and laid again as it "
     "grows, and `path`: the start (epoch 0) and every epoch's parameters. With "
     '`landscape: "random_1d"`/`"random_2d"` a slice through the trained parameters along '
-    "random filter-normalised directions (`kind: \"random\"`, axes `alpha`, `beta` in "
+    'random filter-normalised directions (`kind: "random"`, axes `alpha`, `beta` in '
     "[-1, 1]) once the run is done, and no path. `landscape` is null when there is none (yet).",
 )
 async def run_landscape(run_id: RunId, store: RunStoreDep) -> Response:
@@ -176,9 +176,7 @@ def history_csv(history: list[dict[str, Any]]) -> str:
         **NOT_FOUND,
         200: {
             "content": {
-                "text/csv": {
-                    "example": "epoch,loss,val_loss,lr,elapsed_ms\n1,12.5,,0.01,3.1\n2,9.8,,0.01,5.9\n"
-                }
+                "text/csv": {"example": "epoch,loss,val_loss,lr,elapsed_ms\n1,12.5,,0.01,3.1\n"}
             }
         },
     },
@@ -205,8 +203,13 @@ async def run_history_csv(run_id: RunId, store: RunStoreDep) -> Response:
                         "id": "3f2a9c0d1e",
                         "config": {"epochs": 100},
                         "history": [
-                            {"epoch": 1, "loss": 12.5, "val_loss": None, "lr": 0.01,
-                             "elapsed_ms": 3.1}
+                            {
+                                "epoch": 1,
+                                "loss": 12.5,
+                                "val_loss": None,
+                                "lr": 0.01,
+                                "elapsed_ms": 3.1,
+                            }
                         ],
                     }
                 }

@@ -21,6 +21,8 @@ The loss is the run's criterion on the training rows (a strided sample of at mos
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import torch
@@ -32,6 +34,18 @@ LandscapeMode = Literal["auto", "off", "random_1d", "random_2d"]
 _CHUNK_VALUES = 2_000_000
 _FINAL_PAD = 0.35  # the final grid: the whole path and a third of its span around it
 _LIVE_PAD = 1.0  # a live grid leaves room ahead of the optimizer, so it is laid again rarely
+
+
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[None]:
+    """Eval mode for a while (dropout off, batch norm on its running statistics), so the
+    landscape is one function of the parameters; the mode before is restored."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(was_training)
 
 
 def trainable(model: nn.Module) -> list[tuple[str, nn.Parameter]]:
@@ -78,19 +92,21 @@ class LossSurface:
             for name, d in direction.items():
                 params[name] = params[name] + coords[i] * d
         out = functional_call(self.model, (params, self.buffers), (self.x,))
-        return self.criterion(out, self.y)
+        loss: torch.Tensor = self.criterion(out, self.y)
+        return loss
 
     @torch.no_grad()
     def losses(self, coords: torch.Tensor) -> list[float]:
         """The loss at each row of ``coords`` [points, dims]."""
-        was_training = self.model.training
-        self.model.eval()  # dropout off, batch norm on its running statistics: one function
-        try:
+        with evaluating(self.model):
             chunk = max(1, _CHUNK_VALUES // max(1, self.x.numel() + self.y.numel()))
-            parts = [vmap(self._one)(c) for c in coords.split(chunk)]
-            return torch.cat(parts).tolist()  # type: ignore[no-any-return]
-        finally:
-            self.model.train(was_training)
+            parts = [vmap(self._one)(c) for c in torch.split(coords, chunk)]
+            return torch.cat(parts).tolist()
+
+    def loss_now(self) -> float:
+        """The loss at the model's own parameters: one plain forward pass."""
+        with torch.no_grad(), evaluating(self.model):
+            return float(self.criterion(self.model(self.x), self.y))
 
 
 def _grid_payload(
@@ -128,11 +144,11 @@ class ExactLandscape:
         self,
         model: nn.Module,
         criterion: nn.Module,
-        x: torch.Tensor,
-        y: torch.Tensor,
+        rows: tuple[torch.Tensor, torch.Tensor],
         axes: list[str],
         points: int,
     ) -> None:
+        x, y = rows
         self.axes, self.points, self.rows = axes, points, len(x)
         named = dict(model.named_parameters())
         base = {n: p.detach().clone() for n, p in named.items()}
@@ -153,13 +169,7 @@ class ExactLandscape:
 
     def point(self) -> dict[str, Any]:
         """Where the optimizer is now and the landscape's loss there (the path's next point)."""
-        surface = self.surface
-        with torch.no_grad():  # the model holds these values: one plain forward pass
-            was_training = surface.model.training
-            surface.model.eval()
-            loss = float(surface.criterion(surface.model(surface.x), surface.y))
-            surface.model.train(was_training)
-        return {"at": self.path[-1], "loss": loss}
+        return {"at": self.path[-1], "loss": self.surface.loss_now()}
 
     def step(self) -> dict[str, Any] | None:
         """After an epoch: a new grid when this is the first or the path has left the last one."""
@@ -188,7 +198,9 @@ class ExactLandscape:
         loss = self.surface.losses(_coords(values, self.surface.x.device))
         payload = _grid_payload("exact", self.axes, values, loss, self.rows)
         payload["start"] = self.start()
-        payload["start_loss"] = self.surface.losses(torch.tensor([self.start()], device=self.surface.x.device))[0]
+        payload["start_loss"] = self.surface.losses(
+            torch.tensor([self.start()], device=self.surface.x.device)
+        )[0]
         return payload
 
 
@@ -232,4 +244,3 @@ def random_slice(
     payload["center"] = "final"
     payload["seed"] = seed
     return payload
-

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from app.config import TrainingLimits
 from app.training.build import (
     build_loss,
     build_model,
@@ -37,7 +38,6 @@ from app.training.build import (
     build_scheduler,
     resolve_device,
 )
-from app.config import TrainingLimits
 from app.training.config import TrainConfig, validate_config
 from app.training.data import Dataset, split_indices
 from app.training.histograms import histograms
@@ -190,10 +190,8 @@ class Insight:
         self.rows = sample_rows(run.x_train, run.y_train, limits.landscape_rows)
         axes = exact_axes(run.model) if mode == "auto" else None
         if axes:
-            x, y = self.rows
-            self.exact = ExactLandscape(
-                run.model, run.criterion, x, y, axes, limits.landscape_points
-            )
+            points = limits.landscape_points
+            self.exact = ExactLandscape(run.model, run.criterion, self.rows, axes, points)
 
     def add_to_epoch(self, event: dict[str, Any]) -> None:
         if self.run.cfg.histograms:

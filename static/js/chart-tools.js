@@ -101,6 +101,7 @@ export function chartSvgText(chart) {
       const d = pts.map(([x, y], k) => `${k ? "L" : "M"}${px(x).toFixed(1)} ${py(y).toFixed(1)}`).join("");
       parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="${def.width || 2}"${def.dash ? ` stroke-dasharray="${def.dash.join(" ")}"` : ""}/>`);
     }
+    if (def.legend === false) return;
     parts.push(`<rect x="${legendX}" y="${legendY - 9}" width="10" height="10" fill="${color}"/><text x="${legendX + 14}" y="${legendY}" font-size="11">${esc(def.label)}</text>`);
     legendX += 24 + 7 * String(def.label).length;
   });

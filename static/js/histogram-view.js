@@ -109,9 +109,13 @@ export class HistogramView {
     this.els.panel.dataset.epoch = String(at ?? "");
     if (!hist || hist.min === null) { this.charts.single.setData([{ x: [], y: [] }]); return; }
     const lo = num(hist.min);
-    const width = (num(hist.max) - lo) / hist.counts.length || 1;
+    const width = (num(hist.max) - lo) / hist.counts.length;
+    this.els.single.querySelector(".u-title")?.replaceChildren(`Histogram at epoch ${at}`);
+    if (!(width > 0)) { // one value (a scalar, or all equal): one bar at it
+      this.charts.single.setData([{ x: [lo], y: [hist.counts.reduce((s, c) => s + c, 0)] }]);
+      return;
+    }
     const xs = hist.counts.map((_, i) => lo + width * (i + 0.5));
-    this.charts.single.opts.title = `Histogram at epoch ${at}`;
     this.charts.single.setData([{ x: xs, y: hist.counts }]);
   }
 

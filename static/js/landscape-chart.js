@@ -51,11 +51,10 @@ export function marchingSquares(field, level) {
 }
 
 export class LandscapeView {
-  constructor(container, { onHover } = {}) {
-    this.container = container;
-    this.onHover = onHover;
-    this.grid = null;
+  constructor(container) {
     this.path = []; // {epoch, at: [..], loss}
+    this.grid = null;
+    this.container = container;
     this.upTo = Infinity; // the scrubber's epoch: the path is drawn up to it
     this.curve = null;
     this.canvas = null;

@@ -72,7 +72,7 @@ export class TrainCharts {
     this.final = null;
     this.points = inlinePoints(config);
     const hasVal = (config?.validation_split ?? 0) > 0;
-    const lossSeries = [{ label: "loss" }, { label: "val_loss", dash: [6, 4], show: hasVal }, { label: "loss (EMA)", width: 2.5, color: "#CC79A7", show: false }, { label: "epoch", kind: "scatter", color: "#444444", size: 10 }];
+    const lossSeries = [{ label: "loss" }, { label: "val_loss", dash: [6, 4], show: hasVal }, { label: "loss (EMA)", width: 2.5, color: "#CC79A7", show: false }, { label: "epoch", kind: "scatter", color: "#444444", size: 10, legend: false }];
     this.charts.loss = new XYChart(this.els.loss, {
       title: "Loss per epoch", xlabel: "epoch", ylabel: "loss", yLog: this.yLog, zoom: true,
       series: lossSeries, hooks: readoutHooks(this.els.lossReadout, "epoch"),

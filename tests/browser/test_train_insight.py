@@ -5,6 +5,7 @@ preset runs (screenshots in artifacts/screenshots/)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -48,13 +49,19 @@ def test_contour_and_path_grow_during_a_run(ui, presets) -> None:  # noqa: F811
     assert later <= len(page.evaluate("() => window.gradtrace.charts.epochs")) + 1
     # The map is really painted: many different colours on the canvas.
     colours = page.evaluate(
-        """() => { const c = document.querySelector('#landscape-chart canvas');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; const seen = new Set();
-        for (let i = 0; i < d.length; i += 64) seen.add(d[i] + ',' + d[i+1] + ',' + d[i+2]); return seen.size; }"""
+        """() => {
+          const c = document.querySelector('#landscape-chart canvas');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const seen = new Set();
+          for (let i = 0; i < d.length; i += 64) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+          return seen.size;
+        }"""
     )
     assert colours > 50
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator("#landscape-panel").screenshot(path=str(SCREENSHOTS / "landscape_contour_mid_run.png"))
+    page.locator("#landscape-panel").screenshot(
+        path=str(SCREENSHOTS / "landscape_contour_mid_run.png")
+    )
     page.click("#stop-btn")
     page.wait_for_function("() => document.querySelector('#run-status').textContent === 'stopped'")
     assert not ui.errors, ui.errors
@@ -105,14 +112,15 @@ def test_chart_tools_smoothing_hover_downloads(ui, presets) -> None:  # noqa: F8
     assert page.evaluate("() => window.gradtrace.charts.charts.loss.xZoom") is None
     with page.expect_download() as csv_download:
         page.click("#download-csv")
-    assert open(csv_download.value.path()).readline().strip() == "epoch,loss,val_loss,lr,elapsed_ms"
+    header = Path(csv_download.value.path()).read_text().splitlines()[0]
+    assert header == "epoch,loss,val_loss,lr,elapsed_ms"
     with page.expect_download() as svg_download:
         page.click("[data-export=loss][data-format=svg]")
-    svg = open(svg_download.value.path()).read()
+    svg = Path(svg_download.value.path()).read_text()
     assert svg.startswith("<svg") and "<path" in svg and "Loss per epoch" in svg
     with page.expect_download() as png_download:
         page.click("[data-export=landscape][data-format=png]")
-    assert open(png_download.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert Path(png_download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     options = page.locator("#hist-tensor option").all_text_contents()
     assert "0.weight" in options and "∇ 0.weight (gradient)" in options
     assert not ui.errors, ui.errors
