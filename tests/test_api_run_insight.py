@@ -103,3 +103,41 @@ def test_new_routes_are_documented_with_examples(client: httpx.Client) -> None:
         assert op["summary"]
         assert "example" in op["responses"]["200"]["content"][media], route
         assert "404" in op["responses"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"landscape": "everywhere"}, "landscape"),
+        ({"histograms": "yes"}, "histograms"),
+        ({"landscape": None}, "landscape"),
+    ],
+)
+def test_bad_insight_fields_are_422_naming_them(
+    client: httpx.Client, change: dict[str, object], field: str
+) -> None:
+    response = client.post("/api/runs", json=preset_config(SEED_004, **change))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"]["type"] == "validation"
+    assert any(field in d["loc"] for d in body["detail"]), body
+
+
+def test_a_random_slice_too_costly_is_refused(client: httpx.Client) -> None:
+    config = {
+        **preset_config("moons-mlp"),
+        "landscape": "random_2d",
+        "model": {
+            "layers": [
+                {"type": "linear", "in_features": 2, "out_features": 2048},
+                {"type": "relu"},
+                {"type": "linear", "in_features": 2048, "out_features": 256},
+                {"type": "relu"},
+                {"type": "linear", "in_features": 256, "out_features": 2},
+            ]
+        },
+        "epochs": 1,
+    }
+    response = client.post("/api/runs", json=config)
+    assert response.status_code == 422, response.text
+    assert "train_max_work" in response.text and "landscape" in response.text
