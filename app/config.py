@@ -55,6 +55,9 @@ class TrainingLimits:
     max_predict_rows: int = 1_000  # rows of "predict_x" in a config
     max_final_values: int = 20_000  # the done event carries full parameters up to this
     prediction_points: int = 200  # points of the fitted line / predictions in the done event
+    landscape_points: int = 41  # loss-landscape grid points per axis (41 x 41 for 2 axes)
+    landscape_rows: int = 1_000  # training rows the landscape's loss is computed on (strided)
+    histogram_bins: int = 30  # bins of each parameter's and gradient's histogram per epoch
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,9 @@ class Settings(BaseSettings):
     train_max_predict_rows: int = TrainingLimits.max_predict_rows
     train_max_final_values: int = TrainingLimits.max_final_values
     train_prediction_points: int = TrainingLimits.prediction_points
+    train_landscape_points: int = Field(default=TrainingLimits.landscape_points, ge=3, le=201)
+    train_landscape_rows: int = Field(default=TrainingLimits.landscape_rows, ge=1, le=100_000)
+    train_histogram_bins: int = Field(default=TrainingLimits.histogram_bins, ge=1, le=256)
 
     # Trace limits (see TraceLimits for their meaning).
     trace_max_frames: int = Field(default=TraceLimits.max_frames, ge=2, le=100_000)

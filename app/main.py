@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.api import graph, health, pages, runs
+from app.api import graph, health, pages, run_insight, runs
 from app.api.body_guard import BodyGuard
 from app.api.handlers import install_error_handlers
 from app.api.ratelimit import RateLimit
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(graph.router)
     app.include_router(runs.router)
+    app.include_router(run_insight.router)
     app.include_router(pages.router)
     _mount_files(app)
     return app

@@ -1,11 +1,20 @@
 """Training benchmark: a run through the service, followed live over SSE, against a bare loop.
 
-Two configs, 10 epochs on 100,000 synthetic rows each:
+Three configs, 10 epochs on 100,000 synthetic rows each:
 
 - ``seed003_100k``: seed 003's preset (make_regression, nn.Linear(1, 1), MSE, SGD lr 0.01,
   shuffled batches of 16) with ``n_samples`` raised to 100,000;
 - ``mlp_2x256``: make_regression with 2 features into Linear(2, 256), ReLU, Linear(256, 256),
-  ReLU, Linear(256, 1); MSE, Adam lr 1e-3, shuffled batches of 64.
+  ReLU, Linear(256, 1); MSE, Adam lr 1e-3, shuffled batches of 64;
+- ``mlp_100k``: the same with a third hidden layer, Linear(256, 128): 99,585 parameters.
+
+The service runs with the training insight of issue 15 on, as a run gets it by default:
+per-epoch histograms of every parameter and gradient, and for seed 003 (two scalars) the live
+loss landscape (a grid when the path leaves the last one, and the landscape's loss at each
+epoch's point). "service, insight off" is the same run with ``landscape: "off"`` and
+``histograms: false``, measured in the same alternation, so the two ratios tell what the new
+data costs. The bench also times ``histograms()`` alone on the 100k-parameter MLP after a
+backward pass (target < 2 ms per epoch).
 
 For each, in one run on one machine, alternating, ``--repeat`` times (best and median shown):
 
@@ -112,7 +121,17 @@ def mlp_config() -> dict[str, Any]:
     }
 
 
-CONFIGS = {"seed003_100k": seed003_config, "mlp_2x256": mlp_config}
+def mlp_100k_config() -> dict[str, Any]:
+    """The MLP with a third hidden layer of 128: 99,585 parameters."""
+    config = mlp_config()
+    layers = config["model"]["layers"]
+    layers[-1] = {"type": "linear", "in_features": 256, "out_features": 128}
+    layers += [{"type": "relu"}, {"type": "linear", "in_features": 128, "out_features": 1}]
+    return config
+
+
+CONFIGS = {"seed003_100k": seed003_config, "mlp_2x256": mlp_config, "mlp_100k": mlp_100k_config}
+INSIGHT_OFF = {"landscape": "off", "histograms": False}
 
 
 def check_limits(config: dict[str, Any]) -> None:
@@ -212,6 +231,7 @@ def event_cost_ms(config: dict[str, Any], repeat: int = 50) -> float:
     JSON, one commit) and send the wake-up datagram. Median milliseconds."""
     from app.runs.store import SQLiteRunStore
     from app.runs.wakeup import WakeupSender
+    from app.training.histograms import histograms
     from app.training.loop import grad_norms, param_values
 
     torch.manual_seed(0)
@@ -236,10 +256,30 @@ def event_cost_ms(config: dict[str, Any], repeat: int = 50) -> float:
                 "grad_norms": grad_norms(model),
                 "lr": 0.001,
                 "elapsed_ms": 0.0,
+                "histograms": histograms(model, TrainingLimits().histogram_bins),
             }
             store.append_event(run_id, "epoch", event)
             samples.append((time.perf_counter() - started) * 1000)
         store.close()
+    return statistics.median(samples)
+
+
+def histogram_cost_ms(config: dict[str, Any], repeat: int = 200) -> float:
+    """``histograms()`` of every parameter and gradient of the config's model after a
+    backward pass, as the worker calls it once per epoch. Median milliseconds."""
+    from app.training.histograms import histograms
+
+    torch.manual_seed(0)
+    model = build(config)
+    width = config["model"]["layers"][0]["in_features"]
+    model(torch.randn(64, width)).pow(2).mean().backward()
+    bins = TrainingLimits().histogram_bins
+    histograms(model, bins)
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        histograms(model, bins)
+        samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
 
 
@@ -412,6 +452,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", help="that server's GRADTRACE_DATA_DIR, for the latency")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=sorted(CONFIGS), help="run one config")
+    parser.add_argument(
+        "--no-dataloader", action="store_true", help="skip the bare+DataLoader runs (faster)"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # like a worker, so both sides compute alike
 
@@ -420,7 +463,11 @@ def main(argv: list[str] | None = None) -> None:
     for config in configs.values():
         check_limits(config)
     results: dict[str, tuple[list[Service], list[Bare], list[Bare]]] = {}
+    off: dict[str, list[Service]] = {}
     costs = {name: event_cost_ms(config) for name, config in configs.items()}
+    hist_costs = {
+        name: histogram_cost_ms(config) for name, config in configs.items() if "mlp" in name
+    }
     with (
         server(args.url, args.data_dir) as target,
         httpx.Client(base_url=target.url, timeout=600) as client,
@@ -432,14 +479,52 @@ def main(argv: list[str] | None = None) -> None:
             service_run(client, config | {"epochs": 1}, Target(target.url))
             bare_run(config | {"epochs": 1})
         for name, config in configs.items():
-            services, bares, loaders = [], [], []
+            services, bares, loaders, plain = [], [], [], []
             for _ in range(args.repeat):  # alternate, so load on the machine hits all alike
                 services.append(service_run(client, config, target))
                 bares.append(bare_run(config))
-                loaders.append(bare_run(config, dataloader=True))
-            results[name] = (services, bares, loaders)
+                plain.append(service_run(client, config | INSIGHT_OFF, target))
+                if not args.no_dataloader:
+                    loaders.append(bare_run(config, dataloader=True))
+            results[name] = (services, bares, loaders or bares)
+            off[name] = plain
 
     report(results, costs, args.repeat)
+    report_insight(results, off, hist_costs)
+
+
+def report_insight(
+    results: dict[str, tuple[list[Service], list[Bare], list[Bare]]],
+    off: dict[str, list[Service]],
+    hist_costs: dict[str, float],
+) -> None:
+    """The cost of issue 15's data: service with it on and off, both against the bare loop."""
+    print("\nTraining insight (histograms every epoch; seed 003: live landscape): whole run,")
+    print("best then median, service with it on and off against the bare loop of the same round.")
+    print(f"{'config':14s} {'on/bare':>15s} {'off/bare':>15s} {'on/off':>15s}")
+    for name, (services, bares, _) in results.items():
+        on = [s.wall_s for s in services]
+        plain = [s.wall_s for s in off[name]]
+        bare = [b.wall_s for b in bares]
+        print(
+            f"{name:14s} {min(on) / min(bare):6.3f} {median(on) / median(bare):6.3f}   "
+            f"{min(plain) / min(bare):6.3f} {median(plain) / median(bare):6.3f}   "
+            f"{min(on) / min(plain):6.3f} {median(on) / median(plain):6.3f}"
+        )
+        if all(s.cpu_s is not None for s in services + off[name]):
+            cpu_on = [s.cpu_s or 0.0 for s in services]
+            cpu_off = [s.cpu_s or 0.0 for s in off[name]]
+            cpu_bare = [b.cpu_s for b in bares]
+            print(
+                f"{'  (CPU time)':14s} {min(cpu_on) / min(cpu_bare):6.3f} "
+                f"{median(cpu_on) / median(cpu_bare):6.3f}   {min(cpu_off) / min(cpu_bare):6.3f} "
+                f"{median(cpu_off) / median(cpu_bare):6.3f}   {min(cpu_on) / min(cpu_off):6.3f} "
+                f"{median(cpu_on) / median(cpu_off):6.3f}"
+            )
+    for name, ms in hist_costs.items():
+        params = sum(p.numel() for p in build(CONFIGS[name]()).parameters())
+        print(f"histograms() of {name} ({params:,} parameters and their gradients): {ms:.2f} ms")
+    print("Targets: on/bare <= 1.05; histograms of the 100k model < 2 ms per epoch.")
 
 
 def report(

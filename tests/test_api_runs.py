@@ -39,6 +39,8 @@ from tests.sse_client import Event, parse_sse
 DEADLINE_S = 60.0
 TERMINAL = ("done", "error", "cancelled")
 EPOCH_KEYS = {"epoch", "loss", "val_loss", "params", "grad_norms", "lr", "elapsed_ms"}
+# Added by issue 15 (config fields `histograms` and `landscape`): present when switched on.
+EPOCH_INSIGHT_KEYS = {"histograms", "landscape", "landscape_point"}
 
 SEED_000 = "seed-000-w-times-x"
 SEED_003 = "seed-003-linear-regression"
@@ -128,7 +130,7 @@ def assert_complete(stream: Stream, end: str = "done", first: int = 1) -> None:
     # Epoch n is event n: the log has nothing before the epochs.
     assert [e.data["epoch"] for e in epochs] == list(range(first, first + len(epochs)))
     for event in epochs:
-        assert set(event.data) == EPOCH_KEYS, sorted(event.data)
+        assert set(event.data) - EPOCH_INSIGHT_KEYS == EPOCH_KEYS, sorted(event.data)
 
 
 # --- REST helpers -----------------------------------------------------------------------------

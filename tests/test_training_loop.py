@@ -142,7 +142,8 @@ def test_epoch_events_carry_what_the_page_draws() -> None:
     events = run(cfg)
     first = events[0]
     assert set(first) == {
-        "type", "epoch", "loss", "val_loss", "params", "grad_norms", "lr", "elapsed_ms"
+        "type", "epoch", "loss", "val_loss", "params", "grad_norms", "lr", "elapsed_ms",
+        "histograms", "landscape", "landscape_point",  # issue 15, on by default for this model
     }  # fmt: skip
     assert set(first["params"]) == set(first["grad_norms"]) == {"0.weight", "0.bias"}
     assert first["val_loss"] is None and first["lr"] == 0.01

@@ -69,6 +69,12 @@ class TrainConfig(BaseModel):
     report_loss: Literal["epoch", "last_batch"] = "epoch"
     # Inputs to predict after training (the tutorials' x=4), reported in the done event.
     predict_x: list[list[Magnitude]] | None = None
+    # Loss landscape (app/training/landscape.py): "auto" draws it for a model of 1 or 2
+    # trainable scalars, live; "random_1d"/"random_2d" slice any model along random
+    # filter-normalised directions when training ends; "off" never.
+    landscape: Literal["auto", "off", "random_1d", "random_2d"] = "auto"
+    # Per-epoch histograms of every parameter and its gradient (app/training/histograms.py).
+    histograms: bool = True
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> TrainConfig:
@@ -96,6 +102,14 @@ class TrainConfig(BaseModel):
         work = self.epochs * n_train * params
         if work > limits.max_work:
             raise limit_error("max_work", work, limits.max_work, "epochs * rows * parameters")
+        if self.landscape in ("random_1d", "random_2d"):
+            dims = 1 if self.landscape == "random_1d" else 2
+            rows = min(n_train, limits.landscape_rows)
+            cost = slice_work(dims, limits.landscape_points, rows, params)
+            if cost > limits.max_work:
+                raise limit_error(
+                    "max_work", cost, limits.max_work, "landscape: grid points * rows * parameters"
+                )
         if self.predict_x is not None:
             if len(self.predict_x) > limits.max_predict_rows:
                 n = len(self.predict_x)
@@ -124,6 +138,12 @@ def validate_config(data: Any, limits: TrainingLimits | None = None) -> TrainCon
         return data
     context = {"limits": limits} if limits is not None else None
     return TrainConfig.model_validate(data, context=context)
+
+
+def slice_work(dims: int, points: int, rows: int, params: int) -> int:
+    """A random landscape slice's cost in the units of ``train_max_work``: one forward pass
+    over ``rows`` per grid point (``points ** dims`` of them), times the parameters."""
+    return int(points**dims) * rows * params
 
 
 def count_parameters(layers: list[Any]) -> int:

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from app.config import TrainingLimits
 from app.training.build import (
     build_loss,
     build_model,
@@ -39,6 +40,8 @@ from app.training.build import (
 )
 from app.training.config import TrainConfig, validate_config
 from app.training.data import Dataset, split_indices
+from app.training.histograms import histograms
+from app.training.landscape import ExactLandscape, exact_axes, random_slice, sample_rows
 from app.training.limits import current_limits
 from app.training.predict import accuracy, forward, predictions
 
@@ -107,6 +110,7 @@ def train(
         predict_x = torch.tensor(cfg.predict_x, dtype=torch.float32, device=run.x.device)
     initial = None if predict_x is None else forward(model, predict_x)
     weight = cfg.loss.reduction == "mean"  # mean losses are weighted by batch size
+    insight = Insight(run, current_limits())
 
     def ms() -> float:
         return (perf_counter() - started) * 1000
@@ -132,7 +136,7 @@ def train(
         lr = float(optimizer.param_groups[0]["lr"])
         if scheduler is not None:
             scheduler.step()
-        yield {
+        event = {
             "type": "epoch",
             "epoch": epoch,
             "loss": loss_value,
@@ -140,9 +144,12 @@ def train(
             "params": param_values(model, param_sample),
             "grad_norms": grad_norms(model),
             "lr": lr,
-            "elapsed_ms": ms(),
         }
+        insight.add_to_epoch(event)
+        event["elapsed_ms"] = ms()
+        yield event
     done = done_event(run, param_sample)
+    insight.add_to_done(done)
     done.update(loss=loss_value, val_loss=val_loss, epochs=epoch)
     if predict_x is not None:
         y_pred = forward(model, predict_x)
@@ -170,6 +177,41 @@ def done_event(run: Session, param_sample: int) -> dict[str, Any]:
             "val_accuracy": accuracy(cfg, model, run.x_val, run.y_val),
         }
     return done
+
+
+class Insight:
+    """What a run adds to its events beyond the numbers: per-epoch histograms (config
+    ``histograms``) and the loss landscape (config ``landscape``), sized by the limits."""
+
+    def __init__(self, run: Session, limits: TrainingLimits) -> None:
+        self.run, self.limits = run, limits
+        self.exact: ExactLandscape | None = None
+        mode = run.cfg.landscape
+        self.rows = sample_rows(run.x_train, run.y_train, limits.landscape_rows)
+        axes = exact_axes(run.model) if mode == "auto" else None
+        if axes:
+            points = limits.landscape_points
+            self.exact = ExactLandscape(run.model, run.criterion, self.rows, axes, points)
+
+    def add_to_epoch(self, event: dict[str, Any]) -> None:
+        if self.run.cfg.histograms:
+            event["histograms"] = histograms(self.run.model, self.limits.histogram_bins)
+        if self.exact is not None:
+            grid = self.exact.step()
+            if grid is not None:
+                event["landscape"] = grid
+            event["landscape_point"] = self.exact.point()
+
+    def add_to_done(self, done: dict[str, Any]) -> None:
+        mode = self.run.cfg.landscape
+        if self.exact is not None:
+            done["landscape"] = self.exact.final()
+        elif mode in ("random_1d", "random_2d"):
+            x, y = self.rows
+            dims = 1 if mode == "random_1d" else 2
+            points = self.limits.landscape_points
+            model, criterion, seed = self.run.model, self.run.criterion, self.run.cfg.seed
+            done["landscape"] = random_slice(model, criterion, x, y, dims, points, seed)
 
 
 def batch_order(cfg: TrainConfig, rows: int) -> Callable[[], Iterator[slice | torch.Tensor]]:

@@ -73,6 +73,9 @@ export const api = {
   predict: (id, inputs) => request("POST", `/api/runs/${enc(id)}/predict`, { inputs }),
   runGraph: (id, opts = {}) => request("GET", `/api/runs/${enc(id)}/graph${opts.trace ? "?trace=true" : ""}`, undefined, opts),
   eventsUrl: (id) => `/api/runs/${enc(id)}/events`,
+  landscape: (id) => request("GET", `/api/runs/${enc(id)}/landscape`),
+  histograms: (id, maxEpochs = 500) => request("GET", `/api/runs/${enc(id)}/histograms?max_epochs=${maxEpochs}`),
+  historyUrl: (id, format) => `/api/runs/${enc(id)}/history.${format}`,
 };
 
 /** The API writes non-finite floats as strings; turn one value back into a number. */

@@ -71,9 +71,12 @@ function seriesOptions(def, i) {
  * `setData` takes one {x, y} per series (numbers, or the API's "NaN"/"Infinity" strings).
  */
 export class XYChart {
-  constructor(container, { title = "", xlabel = "", ylabel = "", yLog = false, height = 260, series = [], xRange = null, xPad = false, ariaLabel } = {}) {
+  constructor(container, { title = "", xlabel = "", ylabel = "", yLog = false, height = 260, series = [], xRange = null, xPad = false, ariaLabel, zoom = false, hooks = null } = {}) {
     this.container = container;
-    this.opts = { title, xlabel, ylabel, yLog, height, xRange, xPad };
+    // zoom: drag across the plot to zoom the x axis, double-click to see all again; the zoom
+    // survives setData (live charts keep their window). hooks: uPlot hooks (hover read-outs).
+    this.opts = { title, xlabel, ylabel, yLog, height, xRange, xPad, zoom, hooks };
+    this.xZoom = null;
     this.defs = series;
     this.data = series.map(() => ({ x: [], y: [] }));
     this.wrap = h("div", { class: "chart", role: "img", "aria-label": ariaLabel || title || "chart" });
@@ -101,7 +104,8 @@ export class XYChart {
       title: this.opts.title || undefined,
       // Mode 2 has no "value under the cursor" per series, so the legend is a plain key.
       legend: { show: this.defs.length > 1 || Boolean(this.defs[0]?.label), live: false },
-      cursor: { drag: { x: false, y: false }, points: { show: false } },
+      cursor: { drag: { x: this.opts.zoom, y: false, setScale: false }, points: { show: false } },
+      hooks: this.hooks(),
       scales: {
         x: { time: false, range: this.opts.xRange || linearRange(this.opts.xPad) },
         y: this.opts.yLog ? { distr: 3, log: 10, range: logRange } : { auto: true, range: linearRange(true) },
@@ -110,6 +114,38 @@ export class XYChart {
       series: [{}, ...this.defs.map(seriesOptions)],
     };
     this.plot = new uPlot(opts, this.uplotData(), this.wrap);
+    // Series marked legend: false (markers such as the scrubber's epoch) stay out of the key.
+    const rows = this.wrap.querySelectorAll(".u-legend .u-series");
+    this.defs.forEach((d, i) => { if (d.legend === false && rows[i + 1]) rows[i + 1].hidden = true; });
+    if (this.opts.zoom) {
+      this.plot.over.addEventListener("dblclick", () => { this.xZoom = null; this.plot.setData(this.uplotData()); });
+      this.applyZoom();
+    }
+  }
+
+  hooks() {
+    const hooks = { ...(this.opts.hooks || {}) };
+    if (this.opts.zoom) {
+      hooks.setSelect = [...(hooks.setSelect || []), (u) => {
+        if (u.select.width > 4) {
+          this.xZoom = [u.posToVal(u.select.left, "x"), u.posToVal(u.select.left + u.select.width, "x")];
+          this.applyZoom();
+        }
+        u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+      }];
+    }
+    return hooks;
+  }
+
+  applyZoom() {
+    if (this.xZoom) this.plot.setScale("x", { min: this.xZoom[0], max: this.xZoom[1] });
+  }
+
+  /** Show or hide series `i` (its legend entry too). */
+  setShown(i, on) {
+    if (!this.defs[i]) return;
+    this.defs[i] = { ...this.defs[i], show: on };
+    this.plot.setSeries(i + 1, { show: on });
   }
 
   uplotData() {
@@ -133,6 +169,7 @@ export class XYChart {
   setData(data) {
     this.data = this.defs.map((_, i) => data[i] || { x: [], y: [] });
     this.plot.setData(this.uplotData());
+    this.applyZoom();
   }
 
   /** Change the series list (labels, kinds) and data together. */

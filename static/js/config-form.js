@@ -21,11 +21,12 @@ const DATA_SOURCES = {
   csv: () => ({ csv: "x,y\n1,2\n2,4\n3,6\n", target: "y" }),
 };
 // Top-level keys a config may leave out, with the value the "Add option" menu inserts.
-const OPTIONAL = { scheduler: { type: "step", ...SCHEDULERS.step }, validation_split: 0.2, report_loss: "epoch", predict_x: [[4.0]], batch_size: 16, shuffle: true, seed: 0, device: "auto", epochs: 100 };
+const OPTIONAL = { scheduler: { type: "step", ...SCHEDULERS.step }, validation_split: 0.2, report_loss: "epoch", predict_x: [[4.0]], batch_size: 16, shuffle: true, seed: 0, device: "auto", epochs: 100, landscape: "random_2d", histograms: true };
 // String fields with a fixed set of values, by path pattern (indices written as *).
 const CHOICES = {
   device: ["auto", "cpu", "cuda"],
   report_loss: ["epoch", "last_batch"],
+  landscape: ["auto", "off", "random_1d", "random_2d"],
   "loss.reduction": ["mean", "sum"],
   "model.layers.*.approximate": ["none", "tanh"],
 };
@@ -37,6 +38,8 @@ const HINTS = {
   validation_split: "Share of rows kept aside to measure val_loss.",
   report_loss: "epoch: mean loss over the epoch; last_batch: the last batch's loss, as tutorials print it.",
   predict_x: "Inputs to predict after training, one row per input.",
+  landscape: "auto: the loss over 1 or 2 scalar parameters, live; random_1d/2d: a slice along random filter-normalised directions at the end; off.",
+  histograms: "Histograms of every parameter and its gradient, each epoch.",
 };
 
 export const dataSourceOf = (data) => (data && "synthetic" in data ? "synthetic" : data && "csv" in data ? "csv" : "inline");

@@ -2,8 +2,8 @@
 // step (GET /api/runs/{id}/graph, drawn like the graph page with its node panel) and the
 // "try the trained model" box (POST /api/runs/{id}/predict).
 
-import { api } from "./api.js";
-import { $ } from "./dom.js";
+import { api, flatNumbers, num } from "./api.js";
+import { $, formatNumber } from "./dom.js";
 import { GraphCanvas } from "./graph-canvas.js";
 import { renderNodePanel } from "./node-panel.js";
 import { TracePlayer } from "./trace-player.js";
@@ -44,14 +44,43 @@ export class StepGraph {
       const result = await api.runGraph(id, { trace: this.trace.checked });
       if (this.runId !== id) return;
       this.result = result;
-      if (result.graph?.nodes?.length) this.canvas.render(result);
-      else this.canvas.clear("This step has no autograd graph.");
+      if (result.graph?.nodes?.length) {
+        this.canvas.render(result);
+        this.showValues(this.values, this.valuesEpoch);
+      } else this.canvas.clear("This step has no autograd graph.");
       this.player.load(result);
     } catch (err) {
       if (this.runId === id) this.canvas.clear(`The graph could not be loaded: ${err.message}`);
     } finally {
       this.load.removeAttribute("aria-busy");
     }
+  }
+
+  /** Write an epoch's value and gradient norm under each parameter node ({params, grad_norms}
+   *  of an epoch event); kept, so a graph that loads later shows them too. */
+  showValues(values, epoch) {
+    this.values = values;
+    this.valuesEpoch = epoch;
+    const svg = this.canvas.svg;
+    if (!svg || !values?.params) return;
+    for (const [name, value] of Object.entries(values.params)) {
+      const node = this.canvas.nodeForVar(name);
+      const g = node && this.canvas.nodeElement(node.id);
+      if (!g) continue;
+      let label = g.querySelector("text.gt-live");
+      if (!label) {
+        const box = g.getBBox();
+        label = document.createElementNS("http://www.w3.org/2000/svg", "text");
+        label.setAttribute("class", "gt-live");
+        label.setAttribute("x", String(box.x + box.width / 2));
+        label.setAttribute("y", String(box.y + box.height + 12));
+        label.setAttribute("text-anchor", "middle");
+        g.append(label);
+      }
+      const grad = values.grad_norms?.[name];
+      label.textContent = `${valueText(value)} · ‖∇‖ ${grad === null || grad === undefined ? "–" : formatNumber(num(grad), 3)}`;
+    }
+    svg.dataset.epoch = String(epoch ?? "");
   }
 
   open(node) {
@@ -61,6 +90,15 @@ export class StepGraph {
     this.panel.hidden = false;
     this.canvas.reveal(node.id);
   }
+}
+
+/** A parameter's value in a few characters: the number, a short list, or its norm. */
+function valueText(value) {
+  if (value && typeof value === "object" && !Array.isArray(value)) return `‖·‖ ${formatNumber(num(value.norm), 3)}`;
+  const flat = flatNumbers(value);
+  if (flat.length === 1) return `= ${formatNumber(flat[0], 4)}`;
+  if (flat.length <= 3) return `= [${flat.map((v) => formatNumber(v, 3)).join(", ")}]`;
+  return `‖·‖ ${formatNumber(Math.hypot(...flat), 3)}`;
 }
 
 export class PredictBox {

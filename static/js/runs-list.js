@@ -1,5 +1,6 @@
 // The runs list of the training page: newest first, paged with "Show older runs", each entry
-// a button that reopens the run (its history, charts and, while it runs, its live stream).
+// a button that reopens the run (its history, charts and, while it runs, its live stream), and
+// a checkbox that picks it for the comparison (run-compare.js).
 
 import { api, num } from "./api.js";
 import { formatNumber, h } from "./dom.js";
@@ -25,10 +26,12 @@ function describe(run) {
 }
 
 export class RunsList {
-  constructor(list, moreButton, { onOpen }) {
+  constructor(list, moreButton, { onOpen, onPick }) {
     this.list = list;
     this.more = moreButton;
     this.onOpen = onOpen;
+    this.onPick = onPick;
+    this.picked = new Set(); // run ids ticked for comparison, kept across reloads of the list
     this.offset = 0;
     this.currentId = null;
     moreButton.addEventListener("click", () => this.load({ append: true }));
@@ -66,7 +69,14 @@ export class RunsList {
       h("span", { class: "status-pill", dataset: { status: run.status || "" }, text: statusLabel(run.status) }),
       meta ? h("span", { class: "run-meta", text: meta }) : null);
     button.addEventListener("click", () => this.onOpen(run.id));
-    return h("li", {}, button);
+    const pick = h("input", { type: "checkbox", dataset: { compare: run.id }, "aria-label": `Compare run ${String(run.id).slice(0, 8)}` });
+    pick.checked = this.picked.has(run.id);
+    pick.addEventListener("change", () => {
+      if (pick.checked) this.picked.add(run.id);
+      else this.picked.delete(run.id);
+      this.onPick?.([...this.picked]);
+    });
+    return h("li", {}, h("label", { class: "pick" }, pick), button);
   }
 
   markCurrent(id) {

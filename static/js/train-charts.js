@@ -1,13 +1,14 @@
-// The live charts of a training run, fed one epoch event at a time: loss (and val_loss),
-// parameter traces, the fitted curve over the data (1-feature regression) and the loss-vs-w
-// landscape with the optimizer's path (one-weight model). Redraws are batched per frame so a
-// fast run (or a long history restored at once) does not redraw hundreds of times.
+// The live charts of a training run, fed one epoch event at a time: loss (and val_loss, and an
+// EMA-smoothed copy), parameter traces, the fitted curve over the data (1-feature regression)
+// and the worker's loss landscape with the optimizer's path (landscape-chart.js). Redraws are
+// batched per frame so a fast run (or a long history restored at once) does not redraw
+// hundreds of times. `setEpoch` (the epoch scrubber) marks one epoch on every chart.
 
-import { flatNumbers, num } from "./api.js";
-import { XYChart } from "./charts.js";
-import {
-  canForward, forward, initialWeight, inlinePoints, isOneWeight, isRegression1D, linspace, lossAtWeight,
-} from "./train-model.js";
+import { api, flatNumbers, num } from "./api.js";
+import { PALETTE, XYChart } from "./charts.js";
+import { ema, readoutHooks } from "./chart-tools.js";
+import { LandscapeView } from "./landscape-chart.js";
+import { canForward, forward, inlinePoints, isRegression1D, linspace } from "./train-model.js";
 
 const MAX_TRACES = 12;
 const LINE_POINTS = 60;
@@ -45,11 +46,14 @@ const range = (values, pad = 0.1) => {
 };
 
 export class TrainCharts {
-  constructor({ loss, params, fit, landscape, fitPanel, landscapePanel }) {
-    this.els = { loss, params, fit, landscape, fitPanel, landscapePanel };
+  constructor({ loss, params, fit, landscape, fitPanel, landscapePanel, lossReadout, paramsReadout }) {
+    this.els = { loss, params, fit, landscape, fitPanel, landscapePanel, lossReadout, paramsReadout };
     this.charts = {};
     this.yLog = false;
+    this.smoothing = 0;
     this.frame = 0;
+    this.marked = null; // the scrubber's epoch, null: follow the run
+    this.landscape = new LandscapeView(landscape);
   }
 
   /** Start over for a run of `config` (clears every chart). */
@@ -61,15 +65,17 @@ export class TrainCharts {
     this.loss = [];
     this.valLoss = [];
     this.traces = new Map(); // label -> values per epoch (null where missing)
-    this.weights = []; // the one weight after each epoch (null until known)
+    this.marked = null;
+    this.byEpoch = new Map(); // epoch -> {params, grad_norms}: what the scrubber replays
     this.index = new Map(); // epoch number -> position in the arrays above
     this.lastParams = null;
     this.final = null;
     this.points = inlinePoints(config);
     const hasVal = (config?.validation_split ?? 0) > 0;
+    const lossSeries = [{ label: "loss" }, { label: "val_loss", dash: [6, 4], show: hasVal }, { label: "loss (EMA)", width: 2.5, color: "#CC79A7", show: false }, { label: "epoch", kind: "scatter", color: "#444444", size: 10, legend: false }];
     this.charts.loss = new XYChart(this.els.loss, {
-      title: "Loss per epoch", xlabel: "epoch", ylabel: "loss", yLog: this.yLog,
-      series: [{ label: "loss" }, ...(hasVal ? [{ label: "val_loss", dash: [6, 4] }] : [])],
+      title: "Loss per epoch", xlabel: "epoch", ylabel: "loss", yLog: this.yLog, zoom: true,
+      series: lossSeries, hooks: readoutHooks(this.els.lossReadout, "epoch"),
       ariaLabel: "Line chart of the training loss per epoch",
     });
     this.showFit = isRegression1D(config);
@@ -82,20 +88,8 @@ export class TrainCharts {
         ariaLabel: "Scatter of the data with the model's fitted line, updated every epoch",
       });
     }
-    this.showLandscape = isOneWeight(config) && Boolean(this.points);
-    this.els.landscapePanel.hidden = !this.showLandscape;
-    if (this.showLandscape) {
-      this.charts.landscape = new XYChart(this.els.landscape, {
-        title: "Loss as a function of w", xlabel: "w", ylabel: "loss",
-        series: [
-          { label: "loss(w) on all data", kind: "line", color: "#0072B2" },
-          { label: "optimizer's path", kind: "line", width: 1, color: "#D55E00" },
-          { label: "w after each epoch", kind: "scatter", color: "#D55E00", size: 7 },
-          { label: "start", kind: "scatter", color: "#009E73", size: 11 },
-        ],
-        ariaLabel: "Curve of the loss against the weight w with the optimizer's steps on it",
-      });
-    }
+    this.els.landscapePanel.hidden = true; // until the worker sends a grid
+    this.landscape.reset();
     this.els.params.replaceChildren();
     this.draw();
   }
@@ -103,6 +97,39 @@ export class TrainCharts {
   setYLog(on) {
     this.yLog = on;
     this.charts.loss?.setYLog(on);
+  }
+
+  /** EMA smoothing of the loss curve, 0 (off) to 0.99, as TensorBoard's slider. */
+  setSmoothing(weight) {
+    this.smoothing = weight;
+    this.charts.loss?.setShown(2, weight > 0);
+    this.schedule();
+  }
+
+  /** The scrubber: mark epoch `epoch` everywhere (null follows the run again). */
+  setEpoch(epoch) {
+    this.marked = epoch;
+    this.landscape.setEpoch(epoch ?? Infinity);
+    this.schedule();
+  }
+
+  /** The landscape of a restored run, at once (its events carried it as the run went). */
+  async loadLandscape(runId) {
+    try {
+      const body = await api.landscape(runId);
+      if (!body.landscape) return;
+      this.landscape.load(body);
+      this.els.landscapePanel.hidden = false;
+      this.landscape.draw();
+    } catch { /* the landscape is extra: the other charts stand without it */ }
+  }
+
+  takeLandscape(event) {
+    if (event.landscape) {
+      this.els.landscapePanel.hidden = false;
+      this.landscape.setGrid(event.landscape);
+    }
+    if (event.landscape_point) this.landscape.addPoint(event.epoch ?? 0, event.landscape_point);
   }
 
   addEpoch(event) {
@@ -117,7 +144,8 @@ export class TrainCharts {
     }
     for (const values of this.traces.values()) if (values.length < i + 1) values.push(null);
     if (event.params) this.lastParams = event.params;
-    this.weights.push(this.weightOf(event));
+    if (event.params) this.byEpoch.set(event.epoch, { params: event.params, grad_norms: event.grad_norms });
+    this.takeLandscape(event);
     this.index.set(event.epoch, i);
     this.schedule();
   }
@@ -130,19 +158,17 @@ export class TrainCharts {
       if (!this.traces.has(label)) this.traces.set(label, new Array(this.epochs.length).fill(null));
       this.traces.get(label)[i] = value;
     }
-    this.weights[i] = this.weightOf(event);
+    if (event.landscape_point) this.landscape.addPoint(event.epoch, event.landscape_point);
+    this.byEpoch.set(event.epoch, { params: event.params, grad_norms: event.grad_norms });
     if (i === this.epochs.length - 1 && !this.lastParams) this.lastParams = event.params;
     this.schedule();
-  }
-
-  weightOf(event) {
-    return this.showLandscape && event.params ? flatNumbers(event.params["0.weight"] ?? [NaN])[0] : null;
   }
 
   /** The done event: draw the server's own predictions (exact, and the true line if known). */
   finish(done) {
     this.final = done;
     if (done?.params) this.lastParams = done.params;
+    if (done?.landscape) this.takeLandscape({ landscape: done.landscape });
     this.schedule();
   }
 
@@ -155,23 +181,44 @@ export class TrainCharts {
   }
 
   draw() {
-    const { loss, fit, landscape } = this.charts;
-    loss?.setData([{ x: this.epochs, y: this.loss }, { x: this.epochs, y: this.valLoss }]);
-    this.drawParams();
+    const { loss, fit } = this.charts;
+    const mark = this.markIndex();
+    const at = (ys) => (mark === null ? { x: [], y: [] } : { x: [this.epochs[mark]], y: [ys[mark]] });
+    loss?.setData([
+      { x: this.epochs, y: this.loss },
+      { x: this.epochs, y: this.valLoss },
+      { x: this.epochs, y: this.smoothing > 0 ? ema(this.loss, this.smoothing) : [] },
+      at(this.loss),
+    ]);
+    this.drawParams(mark);
     if (fit) this.drawFit(fit);
-    if (landscape) this.drawLandscape(landscape);
+    if (!this.els.landscapePanel.hidden) this.landscape.draw();
   }
 
-  drawParams() {
+  /** Position of the scrubber's epoch in the arrays, or null when following the run. */
+  markIndex() {
+    if (this.marked === null) return null;
+    return this.index.get(this.marked) ?? null;
+  }
+
+  /** {params, grad_norms} of an epoch (null: the latest), for the graph's live values. */
+  valuesAt(epoch) {
+    const last = this.epochs[this.epochs.length - 1];
+    return this.byEpoch.get(epoch ?? last) ?? null;
+  }
+
+  drawParams(mark = null) {
     const labels = [...this.traces.keys()];
     if (!labels.length) return;
     const data = labels.map((l) => ({ x: this.epochs, y: this.traces.get(l) }));
+    if (mark !== null) data.push(...labels.map((l) => ({ x: [this.epochs[mark]], y: [this.traces.get(l)[mark]] })));
     const chart = this.charts.params;
-    if (!chart || chart.defs.length !== labels.length) {
+    if (!chart || chart.defs.length !== labels.length * 2) {
       chart?.destroy();
       this.charts.params = new XYChart(this.els.params, {
-        title: "Parameters per epoch", xlabel: "epoch", ylabel: "value",
-        series: labels.map((label) => ({ label })),
+        title: "Parameters per epoch", xlabel: "epoch", ylabel: "value", zoom: true,
+        hooks: readoutHooks(this.els.paramsReadout, "epoch"),
+        series: [...labels.map((label) => ({ label })), ...labels.map((label, k) => ({ label: `${label} at the epoch`, kind: "scatter", size: 9, color: PALETTE[k % PALETTE.length], legend: false }))],
         ariaLabel: `Line chart of the parameters per epoch: ${labels.join(", ")}`,
       });
     }
@@ -195,27 +242,6 @@ export class TrainCharts {
       series[0] = { x: xs, y: forward(this.config, this.lastParams, xs) };
     }
     chart.setData(series);
-  }
-
-  drawLandscape(chart) {
-    const ws = this.weights.filter((w) => typeof w === "number" && Number.isFinite(w));
-    const w0 = initialWeight(this.config);
-    const path = w0 !== null ? [w0, ...ws] : ws;
-    const { x, y } = this.points;
-    // For MSE the best w is Σxy / Σx²: include it so the curve shows where the minimum is.
-    const sxx = x.reduce((s, v) => s + v * v, 0);
-    const best = this.config.loss.type === "mse" && sxx > 0 ? x.reduce((s, v, i) => s + v * y[i], 0) / sxx : null;
-    const around = [...path, ...(best === null ? [] : [best])];
-    const [lo, hi] = range(around.length ? around : [0, 1], 0.35);
-    const grid = linspace(lo, hi, 120);
-    // The path's points sit on the curve: each is the full-data loss at that epoch's w.
-    const onCurve = path.map((w) => lossAtWeight(this.config, this.points, w));
-    chart.setData([
-      { x: grid, y: grid.map((w) => lossAtWeight(this.config, this.points, w)) },
-      { x: path, y: onCurve },
-      { x: path, y: onCurve },
-      { x: path.slice(0, 1), y: onCurve.slice(0, 1) },
-    ]);
   }
 
   destroy() {

@@ -12,6 +12,9 @@ import { backfillEvents, RunStream, terminalOf } from "./run-stream.js";
 import { RunsList, statusLabel } from "./runs-list.js";
 import { renderPredictions } from "./predictions-chart.js";
 import { TrainCharts } from "./train-charts.js";
+import { HistogramView } from "./histogram-view.js";
+import { RunCompare } from "./run-compare.js";
+import { RunTools } from "./run-tools.js";
 
 const els = {
   preset: $("#preset-select"), presetDescription: $("#preset-description"),
@@ -30,10 +33,22 @@ const form = new ConfigForm(els.form, { onChange: (config) => { els.json.value =
 const charts = new TrainCharts({
   loss: $("#loss-chart"), params: $("#params-chart"), fit: $("#fit-chart"), landscape: $("#landscape-chart"),
   fitPanel: $("#fit-panel"), landscapePanel: $("#landscape-panel"),
+  lossReadout: $("#loss-readout"), paramsReadout: $("#params-readout"),
 });
-const runs = new RunsList($("#runs-list"), $("#runs-more"), { onOpen: (id) => openRun(id, { push: true }) });
+const compareBtn = $("#compare-btn");
+const runs = new RunsList($("#runs-list"), $("#runs-more"), {
+  onOpen: (id) => openRun(id, { push: true }),
+  onPick: (ids) => { compareBtn.disabled = ids.length < 2; compareBtn.textContent = ids.length >= 2 ? `Compare ${ids.length} runs` : "Compare selected"; },
+});
 const stepGraph = new StepGraph();
 const predictBox = new PredictBox();
+const histograms = new HistogramView({
+  panel: $("#hist-panel"), select: $("#hist-tensor"), spread: $("#hist-spread"), single: $("#hist-single"), readout: $("#hist-readout"),
+});
+const compare = new RunCompare({
+  panel: $("#compare-panel"), chart: $("#compare-chart"), diff: $("#compare-diff"), readout: $("#compare-readout"), log: $("#compare-log"), close: $("#compare-close"),
+});
+const tools = new RunTools({ charts, histograms, graph: stepGraph, compare }, { onClone: cloneRun });
 
 // ---- config: presets, form and JSON tabs --------------------------------------------------------
 
@@ -158,6 +173,8 @@ function beginRun(id, config, { status = "running", history = [], terminal = nul
   els.start.disabled = false;
   updateProgress(null);
   charts.reset(config);
+  histograms.reset();
+  tools.setRun(id, config);
   runs.markCurrent(id);
   let last = 0;
   for (const event of history) {
@@ -169,7 +186,11 @@ function beginRun(id, config, { status = "running", history = [], terminal = nul
   else {
     state.stream = new RunStream(id, { onEpoch, onTerminal: finish, onState: setConnection }, { lastEpoch: last, afterId }).start();
   }
-  if (last > 0) state.stopBackfill = backfillEvents(id, afterId, (event) => charts.enrich(event));
+  if (last > 0) {
+    state.stopBackfill = backfillEvents(id, afterId, (event) => charts.enrich(event));
+    charts.loadLandscape(id);
+    histograms.load(id);
+  }
   stepGraph.show(id);
 }
 
@@ -184,6 +205,8 @@ function revealProgress() {
 function onEpoch(event) {
   if (!state.finished && els.status.dataset.status !== "cancelling") setStatus("running");
   charts.addEpoch(event);
+  histograms.add(event.epoch, event.histograms);
+  tools.epoch(event.epoch);
   updateProgress(event);
 }
 
@@ -299,6 +322,29 @@ async function openRun(id, { push = false } = {}) {
 els.start.addEventListener("click", start);
 els.stop.addEventListener("click", stop);
 els.logScale.addEventListener("change", () => charts.setYLog(els.logScale.checked));
+$("#smoothing").addEventListener("input", (e) => {
+  $("#smoothing-value").textContent = e.target.value;
+  charts.setSmoothing(Number(e.target.value));
+});
+
+/** A run's config in the form, to change and start again (lr 0.01 vs 0.1, SGD vs Adam...). */
+function cloneRun(config, id) {
+  els.preset.value = "";
+  els.presetDescription.textContent = `Cloned from run #${String(id).slice(0, 8)}: change anything, then start.`;
+  setConfig(config);
+  selectTab(false);
+  els.form.scrollIntoView({ block: "start" });
+  els.form.querySelector("input, select")?.focus();
+  announce("The run's config is in the form");
+}
+
+async function showComparison(ids) {
+  if (await compare.show(ids)) {
+    history.replaceState(null, "", `?compare=${ids.map(encodeURIComponent).join(",")}`);
+    $("#compare-panel").scrollIntoView({ block: "start" });
+  }
+}
+compareBtn.addEventListener("click", () => showComparison([...runs.picked]));
 $("#runs-refresh").addEventListener("click", () => runs.load());
 window.addEventListener("popstate", () => {
   const id = new URLSearchParams(window.location.search).get("run");
@@ -315,10 +361,12 @@ async function init() {
   const presetId = params.get("preset");
   applyPreset(state.presets.some((p) => p.id === presetId) ? presetId : state.presets[0]?.id);
   if (runId) await openRun(runId);
+  const compareIds = (params.get("compare") || "").split(",").filter(Boolean);
+  if (compareIds.length >= 2) await compare.show(compareIds);
   runs.load();
   const health = await healthPromise;
   form.setCudaAvailable(health?.device === "cuda");
 }
 
 init();
-window.gradtrace = { form, charts, stepGraph, get runId() { return state.runId; }, openRun };
+window.gradtrace = { form, charts, stepGraph, histograms, compare, tools, get runId() { return state.runId; }, openRun };
