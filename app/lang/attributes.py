@@ -191,6 +191,18 @@ EXCEPTION_ATTRS = frozenset({"args"})
 FUNCTION_CLASS_ATTRS = frozenset({"apply"})
 
 
+def readable_by_class(name: str) -> frozenset[type]:
+    """The classes whose instances' ``<name>`` attribute_allowed allows by the class alone: the
+    builtin types and the tensor classes its first tables decide. A program's call site may
+    read the attribute of such an object without asking again."""
+    if name.startswith("_"):
+        return frozenset()
+    classes = {cls for cls, names in BUILTIN_ATTRS.items() if name in names}
+    if name in TENSOR_ATTRS:
+        classes |= {torch.Tensor, nn.Parameter}  # decided by isinstance(obj, torch.Tensor)
+    return frozenset(classes)
+
+
 def attribute_allowed(obj: Any, name: str, user_classes: set[type]) -> bool:
     """True when a program may read ``obj.<name>``."""
     if name.startswith("_"):

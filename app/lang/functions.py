@@ -106,17 +106,14 @@ class UserFunction:
         )
         if self.is_generator:
             return interp.make_generator(self, scope)
+        body = interp.function_body(self.node)
         interp.enter_frame(self, scope)
         try:
-            for statement in self.node.body:
-                if statement.__class__ is ast.Return:
-                    return interp.return_value(statement, scope)
-                interp.exec_stmt(statement, scope)
+            return body(scope)  # runs a return at the body's top level itself
         except ReturnSignal as signal:  # a return inside an if, a loop or a with
             return signal.value
         finally:
             interp.leave_frame(self, scope)
-        return None
 
 
 def lambda_definition(node: ast.Lambda) -> ast.FunctionDef:

@@ -314,7 +314,10 @@ class Guard:
             return self.account(result)
         if (
             type(owner) in _OWN_METHOD_OWNERS
-            and type(func) is types.BuiltinMethodType
+            and (
+                type(func) is types.BuiltinMethodType
+                or (type(func) is types.MethodType and type(owner) in _TENSORS)  # backward
+            )
             and func.__self__ is owner
             and func.__name__ == method
         ):
@@ -354,10 +357,10 @@ class Guard:
     def _call_own_method(
         self, func: Any, args: list[Any], kwargs: dict[str, Any], owner: Any, method: str
     ) -> Any:
-        """``owner.method(...)`` where ``func`` is the C method of that name bound to a tensor,
-        list, dict, set or str, which get_attribute allowed: what call() below does for it,
-        without the branches that cannot apply (check_callable passes a method bound to its
-        owner; it is not str, repr, a transform or an allocator)."""
+        """``owner.method(...)`` where ``func`` is the method of that name bound to a tensor
+        (C or Python), list, dict, set or str (C), which get_attribute allowed: what call()
+        below does for it, without the branches that cannot apply (check_callable passes a
+        method bound to its owner; it is not str, repr, a transform or an allocator)."""
         self.check_arguments(func, args, kwargs)
         kind = type(owner)
         if kind in _TENSORS:

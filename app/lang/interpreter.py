@@ -18,6 +18,7 @@ import torch
 import app.lang.operators as operators
 from app.config import ProgramLimits
 from app.lang.builtins import TypeName, as_type, make_builtins
+from app.lang.closures.bodies import compile_function_body
 from app.lang.closures.expressions import compile_expression
 from app.lang.closures.runner import Evaluator, Executor, Handler
 from app.lang.closures.statements import compile_statement
@@ -77,6 +78,7 @@ class Interpreter(Guard):
         self._call_positions: list[tuple[int, int]] = []  # caller's line/column, when tracing
         self._expressions: dict[ast.expr, Evaluator] = {}  # each node compiled once
         self._statements: dict[ast.stmt, Executor] = {}
+        self._bodies: dict[ast.FunctionDef, Evaluator] = {}
         self._root_texts: dict[ast.expr, str] = {}
         self._lambdas: dict[ast.Lambda, ast.FunctionDef] = {}
         self.handling: list[ProgramError] = []  # errors being handled (for a bare ``raise``)
@@ -153,6 +155,13 @@ class Interpreter(Guard):
             run = self._statements[node] = compile_statement(self, node)
         return run
 
+    def function_body(self, node: ast.FunctionDef) -> Evaluator:
+        """A def's body, compiled once however often the def runs (lambdas, nested defs)."""
+        run = self._bodies.get(node)
+        if run is None:
+            run = self._bodies[node] = compile_function_body(self, node.body)
+        return run
+
     def expression_handler(self, node: ast.expr) -> Handler | None:
         """The method for a kind of expression the closures leave to the interpreter."""
         return _EXPRESSIONS.get(node.__class__)
@@ -176,25 +185,6 @@ class Interpreter(Guard):
         if not self.frames and function.owner is None:
             # a function the program called from the module: keep its locals to show them
             self.function_locals[function.name] = scope.vars
-
-    def return_value(self, node: ast.Return, scope: Scope) -> Any:
-        """A ``return`` at the top level of a function's body, as exec_stmt would run it, but
-        handing back its value directly instead of raising ReturnSignal (the common case)."""
-        self.steps += 1
-        if self.steps > self.max_steps:
-            self.tick(0)
-        self.line = node.lineno
-        self.column = node.col_offset + 1
-        if node.value is None:
-            return None
-        try:
-            return self.evaluate(node.value, scope)
-        except ProgramError as error:
-            raise _placed(error, node) from None
-        except ReturnSignal:
-            raise
-        except Exception as exc:
-            raise self.runtime_error(exc, node) from None
 
     def current_frame(self) -> tuple[UserFunction, Scope] | None:
         return self.frames[-1] if self.frames else None

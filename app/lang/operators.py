@@ -56,21 +56,11 @@ _NUMBERS: frozenset[type] = frozenset({int, float, bool})
 
 def check_binary(symbol: str, left: Any, right: Any, limits: ProgramLimits) -> None:
     """Refuse an operation whose result would exceed a limit, before computing it."""
-    if symbol != "@" and (
-        (left.__class__ in _TENSORS and right.__class__ in _NUMBERS)
-        or (right.__class__ in _TENSORS and left.__class__ in _NUMBERS)
-    ):
-        # a tensor and a number (loss * 0.5): the result has the tensor's elements, which is
-        # what broadcast_numel below works out
-        tensor: Any = left if left.__class__ in _TENSORS else right
-        count = tensor.numel()
-        if count > limits.max_tensor_elements:
-            raise LimitExceeded(
-                "max_tensor_elements",
-                limits.max_tensor_elements,
-                f"the result of '{symbol}' would have {count} elements",
-            )
-        return
+    if symbol != "@" and (left.__class__ in _TENSORS or right.__class__ in _TENSORS):
+        count = _elementwise_count(left, right)
+        if count is not None:
+            _check_elements(symbol, count, limits)
+            return
     if isinstance(left, (torch.Tensor, np.ndarray)) or isinstance(
         right, (torch.Tensor, np.ndarray)
     ):
@@ -78,12 +68,8 @@ def check_binary(symbol: str, left: Any, right: Any, limits: ProgramLimits) -> N
             count = matmul_numel(shape_of(left), shape_of(right))
         else:
             count = broadcast_numel([left, right])
-        if count is not None and count > limits.max_tensor_elements:
-            raise LimitExceeded(
-                "max_tensor_elements",
-                limits.max_tensor_elements,
-                f"the result of '{symbol}' would have {count} elements",
-            )
+        if count is not None:
+            _check_elements(symbol, count, limits)
         return
     if _is_integral(left) and _is_integral(right):
         _check_int_growth(symbol, left, right, limits)
@@ -98,6 +84,30 @@ def check_binary(symbol: str, left: Any, right: Any, limits: ProgramLimits) -> N
                 "max_format_width", 9999, "a %-format width or precision is too large"
             )
         _check_length(_percent_length(left, right), limits)
+
+
+def _elementwise_count(left: Any, right: Any) -> int | None:
+    """What broadcast_numel answers, for the common cases it need not work out: a tensor and a
+    number (loss * 0.5), two tensors of one shape. None for the others."""
+    first: Any = left
+    second: Any = right
+    if type(first) in _TENSORS:
+        if type(second) in _NUMBERS:
+            return int(first.numel())
+        if type(second) in _TENSORS and first.shape == second.shape:
+            return int(first.numel())
+    elif type(first) in _NUMBERS:
+        return int(second.numel())  # the caller saw a tensor: it is this one
+    return None
+
+
+def _check_elements(symbol: str, count: int, limits: ProgramLimits) -> None:
+    if count > limits.max_tensor_elements:
+        raise LimitExceeded(
+            "max_tensor_elements",
+            limits.max_tensor_elements,
+            f"the result of '{symbol}' would have {count} elements",
+        )
 
 
 def _is_int(value: Any) -> bool:

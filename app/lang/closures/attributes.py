@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from app.lang.attributes import readable_by_class
 from app.lang.closures.runner import Evaluator, Runner
 from app.lang.scopes import Scope
 
@@ -15,6 +16,7 @@ def compile_attribute(interp: Runner, node: ast.Attribute) -> Evaluator | None:
         return None  # x.__class__.__name__: the interpreter's method answers with the string
     owner_of = interp.expression(value)
     name = node.attr
+    readable = readable_by_class(name)  # x.grad on a tensor: allowed by x's class alone
     get_attribute = interp.get_attribute
     max_steps = interp.max_steps
 
@@ -22,6 +24,9 @@ def compile_attribute(interp: Runner, node: ast.Attribute) -> Evaluator | None:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)
-        return get_attribute(owner_of(scope), name, node)
+        owner = owner_of(scope)
+        if owner.__class__ in readable:
+            return getattr(owner, name)  # what Guard.get_attribute gives once it allowed it
+        return get_attribute(owner, name, node)
 
     return run

@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 
+from app.lang.attributes import readable_by_class
 from app.lang.closures.runner import Evaluator, Runner
 from app.lang.errors import ProgramError
 from app.lang.functions import ReturnSignal
@@ -29,6 +30,7 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator | None:
         owner_node = func_node.value
         method = func_node.attr
         is_backward = method == "backward"
+        readable = readable_by_class(method)  # as in closures/attributes.py
         get_attribute = interp.get_attribute
 
         def method_call(scope: Scope) -> Any:
@@ -36,7 +38,10 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator | None:
             if steps > max_steps:
                 interp.tick(0)
             owner = owner_of(scope)
-            func = get_attribute(owner, method, func_node)
+            if owner.__class__ in readable:
+                func = getattr(owner, method)
+            else:
+                func = get_attribute(owner, method, func_node)
             positional, keywords = arguments(scope)
             if is_backward and isinstance(owner, torch.Tensor):
                 interp.record_backward_root(owner_node, owner)

@@ -97,11 +97,52 @@ def _store(interp: Runner, target: ast.expr) -> Store:
             scope.store(name, value)
 
         return store_name
+    if isinstance(target, ast.Attribute):
+        attribute_owner_of = interp.expression(target.value)
+        attribute = target.attr
+
+        def store_attribute(value: Any, scope: Scope) -> None:
+            interp.set_attribute(attribute_owner_of(scope), attribute, value)
+
+        return store_attribute
+    if isinstance(target, ast.Subscript):
+        item_owner_of = interp.expression(target.value)
+        index_of = interp.expression(target.slice)
+
+        def store_item(value: Any, scope: Scope) -> None:
+            owner = item_owner_of(scope)
+            interp.set_item(owner, index_of(scope), value)
+
+        return store_item
+
+    if isinstance(target, (ast.Tuple, ast.List)) and not any(
+        isinstance(element, ast.Starred) for element in target.elts
+    ):
+        return _unpacking(interp, [_store(interp, element) for element in target.elts])
 
     def store(value: Any, scope: Scope) -> None:
         interp.assign(target, value, scope)
 
     return store
+
+
+def _unpacking(interp: Runner, stores: list[Store]) -> Store:
+    """``x, y = value`` (no starred target), as Interpreter.unpack does it."""
+    expected = len(stores)
+
+    def store_each(value: Any, scope: Scope) -> None:
+        if value.__class__ is tuple or value.__class__ is list:
+            interp.tick(len(value))  # one step per item, as Interpreter.iterate counts them
+            items = tuple(value)
+        else:
+            items = tuple(interp.iterate(value))
+        if len(items) != expected:
+            word = "many" if len(items) > expected else "few"
+            raise ValueError(f"too {word} values to unpack (expected {expected}, got {len(items)})")
+        for store, item in zip(stores, items, strict=True):
+            store(item, scope)
+
+    return store_each
 
 
 def _expr(interp: Runner, node: ast.Expr) -> Executor:
