@@ -36,9 +36,15 @@ def test_seed_001_traced_through_the_server(client: httpx.Client) -> None:
     m = torch.mean(z)
     dz, dy, dx = torch.autograd.grad(m, [z, y, x])
     by_op = {step["op"]: step for step in entry["steps"]}
-    assert by_op["MeanBackward0"]["edges"][0]["grad"]["values"] == pytest.approx(dz.flatten().tolist())
-    assert by_op["MulBackward0"]["edges"][0]["grad"]["values"] == pytest.approx(dy.flatten().tolist())
-    assert by_op["AddBackward0"]["edges"][0]["grad"]["values"] == pytest.approx(dx.flatten().tolist())
+    assert by_op["MeanBackward0"]["edges"][0]["grad"]["values"] == pytest.approx(
+        dz.flatten().tolist()
+    )
+    assert by_op["MulBackward0"]["edges"][0]["grad"]["values"] == pytest.approx(
+        dy.flatten().tolist()
+    )
+    assert by_op["AddBackward0"]["edges"][0]["grad"]["values"] == pytest.approx(
+        dx.flatten().tolist()
+    )
     nodes = {n["id"]: n for n in body["graph"]["nodes"]}
     for step in entry["steps"]:
         for edge in step["edges"]:  # graph ids: the page finds the edge it labels
@@ -92,7 +98,9 @@ def test_one_training_step_traced(client: httpx.Client) -> None:
     w = torch.tensor([[1.0]], requires_grad=True)
     b = torch.tensor([0.0], requires_grad=True)
     x = torch.tensor([[1.0], [2.0], [3.0]])
-    loss = torch.nn.functional.mse_loss(x @ w.T + b, torch.tensor([[2.0], [4.0], [6.0]]), reduction="sum")
+    loss = torch.nn.functional.mse_loss(
+        x @ w.T + b, torch.tensor([[2.0], [4.0], [6.0]]), reduction="sum"
+    )
     loss.backward()
     assert frames[0]["tensors"]["loss"]["value"] == [pytest.approx(loss.item())]
     assert frames[1]["tensors"]["0.weight"]["grad"] == [pytest.approx(w.grad.item())]

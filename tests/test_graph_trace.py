@@ -91,12 +91,13 @@ PROGRAMS = {
     "a, b = x.unbind(0)\ny = (a * 2 + b * 3).sum()\ny.backward()\n",
     "split_chunks": "x = torch.arange(6.).requires_grad_()\nparts = x.split([2, 4])\n"
     "y = parts[0].sum() * parts[1].prod()\ny.backward()\n",
-    "norm_sqrt": "x = torch.tensor([3., 4.], requires_grad=True)\ny = x.norm() + x.abs().sqrt().sum()"
-    "\ny.backward()\n",
+    "norm_sqrt": "x = torch.tensor([3., 4.], requires_grad=True)\n"
+    "y = x.norm() + x.abs().sqrt().sum()\ny.backward()\n",
     "two_roots": "x = torch.tensor([1., 2.], requires_grad=True)\na = (x * 2).sum()\n"
     "b = (x ** 2).sum()\ntorch.autograd.backward([a, b])\n",
-    "optimizer_step": "torch.manual_seed(0)\nlin = nn.Linear(2, 1)\nopt = optim.SGD(lin.parameters(),"
-    " lr=0.1)\nx = torch.randn(3, 2)\nfor i in range(2):\n    opt.zero_grad()\n"
+    "optimizer_step": "torch.manual_seed(0)\nlin = nn.Linear(2, 1)\n"
+    "opt = optim.SGD(lin.parameters(), lr=0.1)\nx = torch.randn(3, 2)\nfor i in range(2):\n"
+    "    opt.zero_grad()\n"
     "    loss = lin(x).pow(2).mean()\n    loss.backward()\n    opt.step()\n",
     "batchnorm_conv": "torch.manual_seed(0)\nconv = nn.Conv1d(1, 2, 3)\nbn = nn.BatchNorm1d(2)\n"
     "x = torch.randn(4, 1, 8)\ny = bn(conv(x)).relu().mean()\ny.backward()\n",
@@ -132,7 +133,9 @@ def test_a_tensor_hook_changes_what_arrives_after_the_edges() -> None:
     node's grad_output is the hooked gradient, which is what autograd.grad gives for y."""
     assert check_edges(PROGRAMS["tensor_hook"], edge_sums=False) > 0
     run = traced(PROGRAMS["tensor_hook"])
-    z_step, y_step = [s for s in run["timeline"]["backward"][0]["steps"] if s["op"] == "MulBackward0"]
+    z_step, y_step = [
+        s for s in run["timeline"]["backward"][0]["steps"] if s["op"] == "MulBackward0"
+    ]
     sent = [e["grad"]["values"] for e in z_step["edges"]]
     assert sent == [[3.0, 6.0], [3.0, 6.0]]  # y * dz, for each of z's two inputs
     assert y_step["grad_output"][0]["values"] == [60.0, 120.0]  # (3 + 3, 6 + 6) * 10
@@ -176,7 +179,10 @@ def test_seed_002_second_backward_accumulates_one_two_then_two_four() -> None:
     assert [p["line"] for p in passes] == [9, 14]
     names = leaf_names(run["timeline"])
     got = [
-        {names[leaf["node"]]: (leaf["before"], leaf["arriving"], leaf["after"]) for leaf in p["leaves"]}
+        {
+            names[leaf["node"]]: (leaf["before"], leaf["arriving"], leaf["after"])
+            for leaf in p["leaves"]
+        }
         for p in passes
     ]
     value = lambda s: None if s is None else s["values"][0]  # noqa: E731

@@ -20,7 +20,7 @@ import math
 from typing import Any
 
 import torch
-import torch.nn.functional as F  # noqa: N812  # the notebook's name, as programs use it
+import torch.nn.functional as F  # the notebook's name, as programs use it
 from torch import nn, optim
 from torch.overrides import TorchFunctionMode
 
@@ -65,7 +65,9 @@ def _roots_and_grads(func: Any, args: Any, kwargs: Any) -> tuple[list[Any], list
     roots = [roots] if isinstance(roots, torch.Tensor) else list(roots)
     if grads is None or isinstance(grads, torch.Tensor):
         grads = [grads] * len(roots) if grads is None else [grads]
-    return roots, [torch.ones_like(r) if g is None else g for r, g in zip(roots, grads, strict=True)]
+    return roots, [
+        torch.ones_like(r) if g is None else g for r, g in zip(roots, grads, strict=True)
+    ]
 
 
 class Reference(TorchFunctionMode):

@@ -107,5 +107,7 @@ def test_program_limits_still_apply_when_traced() -> None:
     from app.lang import run_program
 
     with pytest.raises(ProgramError) as caught:
-        run_program("while True:\n    pass\n", ProgramLimits(max_steps=10_000), tracer=ProgramTrace(SMALL))
+        run_program(
+            "while True:\n    pass\n", ProgramLimits(max_steps=10_000), tracer=ProgramTrace(SMALL)
+        )
     assert caught.value.limit == "max_steps"

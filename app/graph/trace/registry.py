@@ -23,7 +23,7 @@ Position = tuple[int | None, int | None, list[int] | None]
 
 
 class _Marker:
-    __slots__ = ("tid", "__weakref__")
+    __slots__ = ("__weakref__", "tid")
 
     def __init__(self, tid: int) -> None:
         self.tid = tid
@@ -53,13 +53,20 @@ class NodeRecord:
 
 
 _SAVED_ATTRS: dict[type, tuple[str, ...]] = {}
+_SCALARS = ("_alpha", "_beta", "_dim", "_keepdim", "_size", "_sizes", "_exponent_scalar")
 
 
 def _saved_names(fn: Any) -> tuple[str, ...]:
     cls = type(fn)
     names = _SAVED_ATTRS.get(cls)
     if names is None:
-        names = tuple(n for n in dir(cls) if n.startswith("_saved_"))
+        # sizes, strides and scalars (``_saved_self_sym_sizes``, ``_saved_alpha``) hold no
+        # tensor memory: only the attributes that may be tensors are read
+        names = tuple(
+            n
+            for n in dir(cls)
+            if n.startswith("_saved_") and "sym_" not in n and not n.endswith(_SCALARS)
+        )
         if isinstance(fn, torch.autograd.function.BackwardCFunction):
             names += ("saved_tensors",)
         _SAVED_ATTRS[cls] = names
