@@ -93,7 +93,9 @@ export function describePosition(position, timeline, nodeName = (id) => id) {
   const pass = position.data;
   const steps = pass.steps || [];
   const nth = timeline.backward.length > 1 ? ` ${position.pass + 1} of ${timeline.backward.length}` : "";
-  const head = `Backward pass${nth}${pass.line ? ` from line ${pass.line}` : ""}`;
+  const flags = [pass.retain_graph && "retain_graph=True", pass.create_graph && "create_graph=True"].filter(Boolean);
+  const call = pass.kind === "grad" ? "autograd.grad" : "Backward pass";
+  const head = `${call}${nth}${pass.line ? ` from line ${pass.line}` : ""}${flags.length ? ` (${flags.join(", ")})` : ""}`;
   if (position.step < 0) return `${head} · no steps recorded`;
   return `${head} · step ${position.step + 1} of ${steps.length}: ${nodeName(steps[position.step].node)} runs`;
 }
