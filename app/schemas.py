@@ -69,6 +69,14 @@ class ErrorResponse(BaseModel):
     detail: list[dict[str, Any]] | None = Field(
         default=None, description="FastAPI's list of problems, for type validation only."
     )
+    timeline: Timeline | None = Field(
+        default=None,
+        description='With "trace": true, a program that failed: its trace up to the error '
+        "(the last frame has kind error).",
+    )
+    graph: GraphJSON | None = Field(
+        default=None, description='With "trace": true: the graph of what the program left.'
+    )
 
 
 class TensorInfo(BaseModel):
@@ -315,3 +323,4 @@ class Timeline(BaseModel):
 
 
 GraphResponse.model_rebuild()
+ErrorResponse.model_rebuild()

@@ -49,5 +49,5 @@ def program_error_response(err: ProgramError) -> StrictJSONResponse:
     """The response for an error in the user's program."""
     status = PROGRAM_ERROR_STATUS.get(err.type, 400)
     body = err.to_json()
-    trace = body.pop("trace", None)  # "trace": true: the timeline up to the error, and its graph
-    return StrictJSONResponse({"error": body, **(trace or {})}, status_code=status)
+    body.pop("trace", None)  # "trace": true: the timeline up to the error, and its graph
+    return StrictJSONResponse({"error": body, **(err.trace or {})}, status_code=status)

@@ -268,9 +268,7 @@ class Interpreter(Guard):
                 continue
         self.exec_block(node.orelse, scope)
 
-    def traced_loop(
-        self, tracer: StatementTracer, node: ast.For | ast.While, scope: Scope
-    ) -> None:
+    def traced_loop(self, tracer: StatementTracer, node: ast.For | ast.While, scope: Scope) -> None:
         """A for or while loop that tells ``tracer`` where each iteration starts and when the
         loop is left (however it is left); otherwise exactly exec_For / exec_While."""
         depth = len(self.frames)

@@ -10,8 +10,8 @@ import os
 import queue
 import threading
 import warnings
-from contextlib import nullcontext
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from typing import Any, TypeVar
 
 import torch

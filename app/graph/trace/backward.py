@@ -1,11 +1,12 @@
 """One backward pass watched: the order nodes ran and the gradient on every edge.
 
-Before ``backward()`` / ``autograd.backward`` / ``autograd.grad`` runs, every node it can reach
-gets a hook, which autograd calls right after the node ran with the gradient that arrived at
-its output and the gradients it sent to each of its inputs, one per edge. The gradients are the ones autograd
-computed, read in the hooks, never recomputed. The hooks return None, so they change nothing,
-and they are removed when the call returns or fails. A leaf's ``AccumulateGrad`` node shows the
-accumulation: ``.grad`` before, the gradient arriving, ``.grad`` after.
+Before ``backward()`` / ``autograd.backward`` / ``autograd.grad`` runs, every node it can
+reach gets a hook, which autograd calls right after the node ran, with the gradient that
+arrived at its output and the gradients it sent to each of its inputs, one per edge. The
+gradients are the ones autograd computed, read in the hooks, never recomputed. The hooks
+return None, so they change nothing, and they are removed when the call returns or fails. A
+leaf's ``AccumulateGrad`` node shows the accumulation: ``.grad`` before, the gradient
+arriving, ``.grad`` after.
 """
 
 from __future__ import annotations

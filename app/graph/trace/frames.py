@@ -21,16 +21,16 @@ Frame = dict[str, Any]
 
 class _Loop:
     __slots__ = (
-        "node",
+        "bucket",
         "depth",
         "index",
-        "bucket",
-        "tail",
-        "skipped_iterations",
-        "skipped_frames",
-        "skipped_backward",
         "length",
+        "node",
         "skip",
+        "skipped_backward",
+        "skipped_frames",
+        "skipped_iterations",
+        "tail",
     )
 
     def __init__(self, node: ast.For | ast.While, depth: int) -> None:

@@ -51,7 +51,7 @@ class TraceRecorder(TorchFunctionMode):
     def __enter__(self) -> TraceRecorder:
         with torch._C.DisableTorchFunction():
             self.registry.base_seq = current_sequence_nr()  # on the thread that will run
-        super().__enter__()
+        super().__enter__()  # type: ignore[no-untyped-call]  # torch's own, untyped
         return self
 
     def position(self) -> Position:

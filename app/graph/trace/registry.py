@@ -23,7 +23,7 @@ Position = tuple[int | None, int | None, list[int] | None]
 
 
 class _Marker:
-    __slots__ = ("tid", "__weakref__")
+    __slots__ = ("__weakref__", "tid")
 
     def __init__(self, tid: int) -> None:
         self.tid = tid

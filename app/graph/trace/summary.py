@@ -60,7 +60,7 @@ def _flat(value: Any) -> list[Any]:
     if not isinstance(value, list):
         return [value]
     out: list[Any] = []
-    stack = [value]
+    stack: list[Any] = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, list):

@@ -116,6 +116,7 @@ def _step_json(step: dict[str, Any], ids: _Ids) -> dict[str, Any]:
             {
                 "source": ids.one(e["source"]),
                 "target": ids.one(e["target"]),
+                "output_nr": e["output_nr"],
                 "grad": _summary(e["grad"]),
             }
             for e in step.get("edges", ())
