@@ -134,10 +134,11 @@ function showResult(result) {
   els.search.value = "";
   els.searchCount.textContent = "";
   renderVariables(els.variables, result.variables || {}, {
-    hasNode: (name) => Boolean(canvas.nodeForVar(name)),
+    // The result's graph, not the canvas: a traced run draws one frame's nodes at a time.
+    hasNode: (name) => Boolean(result.graph?.nodes?.some((n) => n.vars?.includes(name))),
     onPick: (name) => {
       const node = canvas.nodeForVar(name);
-      if (!node) return;
+      if (!node) { announce(`${name}'s node does not exist at this point of the timeline.`); return; }
       canvas.select(node.id);
       canvas.centerOn(node.id);
     },

@@ -25,6 +25,11 @@ const STAGES = {
   end: "End",
 };
 
+const shorten = (text) => {
+  const first = text.split(/ \(|\. /)[0];
+  return first.length > 90 ? `${first.slice(0, 89)}…` : first;
+};
+
 /** The backward passes a frame ends with (their indices), by `frame.backward` when given. */
 function passesOfFrame(frame) {
   const b = frame.backward ?? frame.backward_passes;
@@ -84,7 +89,8 @@ export function describePosition(position, timeline, nodeName = (id) => id) {
   if (position.kind === "frame") {
     const n = timeline.frames.length;
     const f = position.data;
-    const error = f.error ? ` · error: ${f.error.message || f.error}` : "";
+    // The label keeps the error's first words; the note under it quotes it whole.
+    const error = f.error ? ` · error: ${shorten(String(f.error.message || f.error))}` : "";
     if (f.kind === "skipped") return `${f.line ? `Line ${f.line} · ` : ""}iterations skipped · frame ${position.frame + 1} of ${n}`;
     // Frames of a training step name their stage (forward, backward, optimizer step) instead.
     const where = f.line ? `Line ${f.line}` : STAGES[f.kind] || String(f.kind || "Frame");
@@ -93,7 +99,9 @@ export function describePosition(position, timeline, nodeName = (id) => id) {
   const pass = position.data;
   const steps = pass.steps || [];
   const nth = timeline.backward.length > 1 ? ` ${position.pass + 1} of ${timeline.backward.length}` : "";
-  const head = `Backward pass${nth}${pass.line ? ` from line ${pass.line}` : ""}`;
+  const flags = [pass.retain_graph && "retain_graph=True", pass.create_graph && "create_graph=True"].filter(Boolean);
+  const call = pass.kind === "grad" ? "autograd.grad" : "Backward pass";
+  const head = `${call}${nth}${pass.line ? ` from line ${pass.line}` : ""}${flags.length ? ` (${flags.join(", ")})` : ""}`;
   if (position.step < 0) return `${head} · no steps recorded`;
   return `${head} · step ${position.step + 1} of ${steps.length}: ${nodeName(steps[position.step].node)} runs`;
 }

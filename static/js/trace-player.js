@@ -33,10 +33,11 @@ export class TracePlayer {
       h("li", {}, h("span", { class: "swatch swatch-freed" }), " saved tensors freed")));
   }
 
+  /** A node in words, from the trace's facts (the canvas may still show the frame before). */
   nodeName(id) {
-    const n = this.canvas.node(id);
-    if (!n) return id;
-    return n.kind === "leaf" && n.vars?.length ? `${n.vars.join(", ")} (AccumulateGrad)` : n.op;
+    const f = this.facts?.get(id);
+    if (!f) return id;
+    return f.kind === "leaf" ? `${f.name || "a leaf"} (AccumulateGrad)` : f.op;
   }
 
   /**

@@ -45,7 +45,9 @@ export function traceGraph(timeline, graph) {
     const name = facts.get(n.id)?.name;
     const head = n.kind === "leaf" ? name || "leaf" : n.op;
     const lines = [head, n.kind !== "leaf" && name ? name : null, n.line ? `line ${n.line}` : null].filter(Boolean);
-    nodes.push({ id: n.id, kind: n.kind, op: n.op, vars: name ? [name] : [], label: lines.join("\n"), line: n.line, column: n.column, saved: [], saved_bytes: n.saved_bytes });
+    // No `vars`: the program's names now mean the final graph's tensors (the variables table
+    // links there); the name the node had while it lived is in its label.
+    nodes.push({ id: n.id, kind: n.kind, op: n.op, vars: [], label: lines.join("\n"), line: n.line, column: n.column, saved: [], saved_bytes: n.saved_bytes });
   }
   const ids = new Set(nodes.map((n) => n.id));
   const edges = [...graph.edges];

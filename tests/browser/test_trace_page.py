@@ -210,6 +210,9 @@ def test_keyboard_steps_the_timeline_outside_the_editor(ui) -> None:
     page.wait_for_function("() => window.gradtrace.player.timeline.index > 1")
     page.keyboard.press("Space")
     assert page.get_attribute("#timeline .tl-play", "aria-pressed") == "false"
+    # The share link keeps Trace on.
+    page.click("#share-btn")
+    page.wait_for_function("() => new URLSearchParams(location.hash.slice(1)).get('trace') === '1'")
     # Inside the editor the arrows move the cursor, not the timeline.
     at = page.evaluate(index)
     page.click(".CodeMirror-code")
