@@ -169,6 +169,9 @@ def test_a_module_the_program_never_stored_is_named_by_its_class() -> None:
 
     graph, _ = traced(build)
     assert set(modules_of(graph)) == {"Sequential#1.0", "Sequential#1.1", None}
+    # its parameters are leaves of the graph (unnamed), owned by the module that was called
+    leaves = [n for n in graph.nodes if n.kind == "leaf"]
+    assert len(leaves) == 2 and {n.module for n in leaves} == {"Sequential#1.0"}
     assert [m.path for m in graph.modules] == ["Sequential#1", "Sequential#1.0", "Sequential#1.1"]
 
 

@@ -33,10 +33,11 @@ from torch.nn.modules import module as nn_module
 _TAG = "gradtrace_call"  # key in a grad_fn's metadata: index of the call frame that made it
 _OUTSIDE = -1  # made by code outside any module call
 _MAX_CALLS = 100_000  # frames kept; later calls leave their nodes untagged (module None)
-_MAX_MODULES = 20_000  # modules named from the program's variables
+_MAX_MODULES = 100_000  # modules named from the program's variables
 _MAX_TENSORS = 64  # tensors looked at in one call's inputs or outputs
 _MAX_NESTING = 3  # lists/tuples/dicts looked into for tensors
 _MAX_CHILDREN = 256  # children of a calling module searched for a called module's name
+_MAX_PARAMS = 64  # parameters of one module remembered at its first call
 
 
 @dataclass
@@ -45,6 +46,9 @@ class _Call:
     cls: str
     parent: int
     key: str | None  # the attribute name in the calling module's _modules, if found there
+    # its parameters at its first call: a module the program never stored may be gone after
+    # the run while its parameters live on as leaves of the graph
+    params: tuple[weakref.ref[torch.Tensor], ...] = ()
 
 
 def _tensors(
@@ -87,6 +91,7 @@ class ModuleTracker:
         self.calls: list[_Call] = []
         self.stack: list[int] = []
         self._handles: list[Any] = []
+        self._seen: set[int] = set()  # id()s of modules called (kept alive by no one: a hint)
 
     def __enter__(self) -> ModuleTracker:
         self._handles = [
@@ -113,8 +118,16 @@ class ModuleTracker:
                 if child is module or k >= _MAX_CHILDREN:
                     key = name if child is module else None
                     break
+        params: tuple[weakref.ref[torch.Tensor], ...] = ()
+        if id(module) not in self._seen:
+            self._seen.add(id(module))
+            params = tuple(
+                weakref.ref(p)
+                for p in list(module._parameters.values())[:_MAX_PARAMS]
+                if isinstance(p, torch.Tensor)
+            )
         self.stack.append(len(self.calls))
-        self.calls.append(_Call(weakref.ref(module), type(module).__name__, enclosing, key))
+        self.calls.append(_Call(weakref.ref(module), type(module).__name__, enclosing, key, params))
 
     def _post(self, module: nn.Module, args: Any, output: Any) -> None:
         # A forward that raised inside a sub-call may have skipped that call's hook: unwind to
@@ -225,8 +238,14 @@ class ModuleIndex:
             for param in module._parameters.values():
                 if isinstance(param, torch.Tensor):
                     self.leaf_paths.setdefault(id(param), path)
-        # keep the named modules alive with this index, so the ids above stay theirs
-        self._alive = [m for _, m in named.values()]
+        self._alive: list[Any] = [m for _, m in named.values()]
+        for call, path in zip(calls, self.paths, strict=True):
+            for ref in call.params:  # modules called but never stored
+                param = ref()
+                if param is not None:
+                    self.leaf_paths.setdefault(id(param), path)
+                    self._alive.append(param)
+        # the modules and parameters above stay alive with this index, so their ids stay theirs
 
     def _path(
         self,

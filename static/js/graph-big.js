@@ -135,11 +135,13 @@ export class BigGraph {
     for (const g of svg.querySelectorAll("g.node")) {
       const module = this.model.moduleById.get(g.id);
       const f = this.model.foldById.get(g.id);
-      if (!module && !f) continue;
-      g.classList.add(module ? "gt-cluster-node" : "gt-fold");
+      const paged = this.model.pageOf(g.id);
+      if (!module && !f && !paged) continue;
+      g.classList.add(f ? "gt-fold" : "gt-cluster-node");
       const text = module
         ? `module ${module.path} (${module.class}), ${module.total_nodes} nodes, collapsed: press Enter to open`
-        : `${f.label}, repeated ${f.count} times, folded: press Enter to open`;
+        : f ? `${f.label}, repeated ${f.count} times, folded: press Enter to open`
+          : `more modules of ${paged.path}: press Enter to show more`;
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");
       g.setAttribute("aria-label", text);

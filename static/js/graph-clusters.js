@@ -12,6 +12,9 @@
 export const VISIBLE_BUDGET = 50;
 // A fold opens its first and last `ends` copies; clicking the rest opens more (4x each time).
 const FIRST_ENDS = 1;
+// An open module with more children than twice this shows the first and last this many, and
+// one box for the rest ("… N more modules"), which shows 4x more at each end when clicked.
+const CHILD_ENDS = 12;
 
 const COLORS = { leaf: "lightblue", op: "lightgrey", named: "darkolivegreen1" };
 
@@ -38,6 +41,9 @@ export class ClusterModel {
     this.expanded = new Set(); // module paths drawn as open clusters
     this.foldEnds = new Map(); // fold id -> copies shown open at each end (absent: folded)
     this.parentOf = new Map(this.modules.map((m) => [m.path, m.parent]));
+    this.childEnds = new Map(); // open module -> children shown at each end (absent: all)
+    this.childIndex = new Map();
+    for (const m of this.modules) m.children.forEach((c, k) => this.childIndex.set(c, k));
     this.foldCopies = new Set(this.folds.flatMap((f) => f.modules || []).filter(Boolean));
     this.opCount = new Map(); // backward ops inside each module, nested ones included
     for (const n of this.nodes) {
@@ -50,6 +56,7 @@ export class ClusterModel {
   initialState(budget = VISIBLE_BUDGET) {
     this.expanded.clear();
     this.foldEnds.clear();
+    this.childEnds.clear();
     let queue = this.modules.filter((m) => m.parent === null);
     let tries = 64; // each try counts the whole graph once
     while (queue.length && tries > 0) {
@@ -59,8 +66,8 @@ export class ClusterModel {
         if (tries-- <= 0) break;
         if (this.foldCopies.has(m.path)) continue; // a folded copy opens as a box, one level at a time
         if (!this.opCount.get(m.path)) continue; // only parameters, never used: one box is enough
-        this.expanded.add(m.path);
-        if (this.visibleCount() > budget) { this.expanded.delete(m.path); continue; }
+        this.open(m.path);
+        if (this.visibleCount() > budget) { this.collapse(m.path); continue; }
         next.push(...m.children.map((p) => this.modules[this.index(p)]));
       }
       queue = next;
@@ -69,20 +76,37 @@ export class ClusterModel {
 
   index(path) { return Number(this.moduleId.get(path).slice(1)); }
 
-  /** The outermost collapsed module holding `path` (or null when all are open). */
-  collapsedAncestor(path) {
-    let found = null;
-    for (let p = path; p !== null && p !== undefined; p = this.parentOf.get(p)) {
-      if (!this.expanded.has(p)) found = p;
+  /** What hides module `path`, looking from the top: the outermost collapsed module ({id: "c4",
+   * path}), or an open module with many children that shows only the first and last few
+   * ({id: "p4", path: the hidden child}); null when `path` is drawn open. */
+  hiddenBy(path) {
+    const chain = [];
+    for (let p = path; p; p = this.parentOf.get(p)) chain.push(p);
+    for (let i = chain.length - 1; i >= 0; i -= 1) {
+      const p = chain[i];
+      if (!this.expanded.has(p)) return { id: this.moduleId.get(p), path: p };
+      const ends = this.childEnds.get(p);
+      if (ends !== undefined && i > 0) {
+        const k = this.childIndex.get(chain[i - 1]);
+        const n = this.modules[this.index(p)].children.length;
+        if (k >= ends && k < n - ends) return { id: `p${this.index(p)}`, path: chain[i - 1] };
+      }
     }
-    return found;
+    return null;
+  }
+
+  /** Open module `path`; a module with many children shows the first and last few first. */
+  open(path) {
+    this.expanded.add(path);
+    const n = this.modules[this.index(path)].children.length;
+    if (n > 2 * CHILD_ENDS + 1 && !this.childEnds.has(path)) this.childEnds.set(path, CHILD_ENDS);
   }
 
   /** The id shown for node `id`: itself, a fold, or a collapsed cluster. A fold wholly inside
    * a collapsed cluster is hidden in that cluster; a fold across clusters wins over them. */
   repOf(id) {
     const module = this.byId.get(id)?.module;
-    const collapsed = module ? this.collapsedAncestor(module) : null;
+    const hider = module ? this.hiddenBy(module) : null;
     const inFold = this.foldOf.get(id);
     if (inFold) {
       const [f, k] = inFold;
@@ -90,11 +114,11 @@ export class ClusterModel {
       const open = ends !== undefined && (k < ends || k >= f.members.length - ends);
       if (!open) {
         const path = this.foldPath(f);
-        const inside = collapsed !== null && path !== null && (path === collapsed || path.startsWith(`${collapsed}.`));
-        return inside ? this.moduleId.get(collapsed) : f.id;
+        const inside = hider !== null && path !== null && (path === hider.path || path.startsWith(`${hider.path}.`));
+        return inside ? hider.id : f.id;
       }
     }
-    return collapsed !== null ? this.moduleId.get(collapsed) : id;
+    return hider !== null ? hider.id : id;
   }
 
   foldPath(f) {
@@ -145,7 +169,16 @@ export class ClusterModel {
   /** Open whatever hides node `id` (clusters and folds), so that it is drawn itself. */
   reveal(id) {
     const node = this.byId.get(id);
-    for (let p = node?.module; p; p = this.parentOf.get(p)) this.expanded.add(p);
+    for (let p = node?.module; p; p = this.parentOf.get(p)) {
+      this.open(p);
+      const parent = this.parentOf.get(p);
+      const ends = parent ? this.childEnds.get(parent) : undefined;
+      if (ends !== undefined) {
+        const k = this.childIndex.get(p);
+        const n = this.modules[this.index(parent)].children.length;
+        this.childEnds.set(parent, Math.max(ends, Math.min(k + 1, n - k)));
+      }
+    }
     const inFold = this.foldOf.get(id);
     if (inFold) {
       const [f, k] = inFold;
@@ -161,7 +194,13 @@ export class ClusterModel {
     const module = this.moduleById.get(id) || this.moduleById.get(id.replace(/^k_/, ""));
     if (module) {
       if (id.startsWith("k_")) this.collapse(module.path);
-      else this.expanded.add(module.path);
+      else this.open(module.path);
+      return true;
+    }
+    const paged = this.pageOf(id);
+    if (paged) {
+      const n = paged.children.length;
+      this.childEnds.set(paged.path, Math.min(this.childEnds.get(paged.path) * 4, Math.ceil(n / 2)));
       return true;
     }
     const f = this.foldById.get(id);
@@ -176,7 +215,18 @@ export class ClusterModel {
 
   /** Close a cluster and every cluster inside it. */
   collapse(path) {
-    for (const p of [...this.expanded]) if (p === path || p.startsWith(`${path}.`)) this.expanded.delete(p);
+    for (const p of [...this.expanded]) {
+      if (p === path || p.startsWith(`${path}.`)) {
+        this.expanded.delete(p);
+        this.childEnds.delete(p);
+      }
+    }
+  }
+
+  /** The open module whose hidden children the drawn id "p<k>" stands for, or null. */
+  pageOf(id) {
+    const m = /^p(\d+)$/.exec(id);
+    return m ? this.modules[Number(m[1])] || null : null;
   }
 
   /** Fold a repeat again. */
@@ -187,6 +237,7 @@ export class ClusterModel {
     const module = this.moduleById.get(rep);
     let path;
     if (module) path = module.parent;
+    else if (this.pageOf(rep)) path = this.pageOf(rep).path;
     else if (this.foldById.has(rep)) path = this.foldPath(this.foldById.get(rep));
     else path = this.byId.get(rep)?.module ?? null;
     while (path && !this.expanded.has(path)) path = this.parentOf.get(path) ?? null;
@@ -259,6 +310,12 @@ export class ClusterModel {
     if (module) {
       const label = `${module.class}\n${module.path}\n${module.total_nodes} nodes`;
       return `${r} [id=${r} label=${dotString(label)} shape=box3d fillcolor="#e0e7ff" color="#4338ca"]`;
+    }
+    const paged = this.pageOf(r);
+    if (paged) {
+      const hidden = paged.children.length - 2 * this.childEnds.get(paged.path);
+      const label = `… ${hidden} more modules\nof ${paged.path}`;
+      return `${r} [id=${r} label=${dotString(label)} shape=box3d style="filled,dashed" fillcolor="#eef2ff" color="#4338ca"]`;
     }
     const f = this.foldById.get(r);
     if (f) {

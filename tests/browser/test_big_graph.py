@@ -166,3 +166,53 @@ def test_small_graphs_keep_the_servers_svg(ui) -> None:
     assert result["svg"] and page.evaluate("() => window.gradtrace.canvas.big") is None
     shown = page.evaluate(SHOWN)
     assert sorted(shown) == sorted(n["id"] for n in result["graph"]["nodes"])
+
+
+PAGED = """async () => {
+  const { ClusterModel } = await import('/static/js/graph-clusters.js');
+  const nodes = [], edges = [], modules = [{ path: 'm', class: 'Sequential', parent: null,
+    children: [], calls: 1, nodes: 0, total_nodes: 180, params: [] }];
+  for (let k = 0; k < 60; k++) {
+    modules[0].children.push(`m.${k}`);
+    modules.push({ path: `m.${k}`, class: 'Linear', parent: 'm', children: [], calls: 1,
+                   nodes: 3, total_nodes: 3, params: [] });
+    for (let j = 0; j < 3; j++) {
+      const id = `n${k * 3 + j}`;
+      nodes.push({ id, kind: 'op', op: 'Op', label: 'Op', vars: [], module: `m.${k}` });
+      if (k * 3 + j > 0) edges.push({ id: `e`, source: `n${k * 3 + j - 1}`, target: id, count: 1 });
+    }
+  }
+  const model = new ClusterModel({ nodes, edges, modules, folds: [], root_id: 'n179' });
+  model.initialState();
+  const drawn = () => new Set(nodes.map((n) => model.repOf(n.id)));
+  const start = drawn();
+  model.collapse('m');
+  const closed = drawn();
+  model.toggle('c0');
+  const opened = drawn();
+  const dot = model.toDot().dot;
+  model.toggle('p0');
+  const more = drawn();
+  model.reveal('n90');  // in m.30, still hidden
+  const revealed = drawn();
+  return { start: [...start], closed: [...closed], opened: [...opened], more: [...more],
+           revealed: [...revealed], dot: dot.includes('p0 [id=p0') && dot.includes('36 more') };
+}"""
+
+
+def test_a_module_with_many_children_opens_them_a_few_at_a_time(ui) -> None:
+    ui.goto("/")
+    page = ui.page
+    page.wait_for_function("() => window.gradtrace")
+    found = page.evaluate(PAGED)
+    # opening m shows 25 boxes: under the budget of 50, so the page opens it
+    assert "p0" in found["start"] and len(found["start"]) <= 50
+    assert found["closed"] == ["c0"]
+    opened = set(found["opened"])
+    # the first and last 12 children as boxes, the 36 between them as one box
+    assert opened == {f"c{k + 1}" for k in [*range(12), *range(48, 60)]} | {"p0"}
+    assert found["dot"]
+    more = set(found["more"])
+    assert "p0" not in more and len(more) == 60  # 4 x 12 at each end covers all 60
+    assert "n90" in set(found["revealed"])
+    assert not ui.errors, ui.errors
