@@ -39,6 +39,8 @@ export class HistogramView {
   }
 
   reset() {
+    window.cancelAnimationFrame(this.frame ?? 0);
+    this.frame = 0;
     Object.values(this.charts).forEach((c) => c.destroy());
     this.charts = {};
     this.epochs = [];
@@ -51,7 +53,18 @@ export class HistogramView {
     if (!histograms || this.byEpoch.has(epoch)) return;
     this.byEpoch.set(epoch, histograms);
     this.epochs.push(epoch);
+    if (epoch < this.epochs[this.epochs.length - 2]) this.epochs.sort((a, b) => a - b); // a replay
     if (this.els.panel.hidden) this.open(histograms);
+    this.schedule();
+  }
+
+  /** One redraw per frame, however many epochs arrive in it. */
+  schedule() {
+    if (this.frame) return;
+    this.frame = window.requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
   }
 
   /** A restored run: every epoch's histograms in one request (thinned by the server). */
