@@ -6,7 +6,7 @@
 import { api, num } from "./api.js";
 import { XYChart } from "./charts.js";
 import { h } from "./dom.js";
-import { readoutHooks } from "./chart-tools.js";
+import { FrameScheduler, readoutHooks } from "./chart-tools.js";
 
 const QUANTILES = [0, 0.25, 0.5, 0.75, 1];
 const QUANTILE_LABELS = ["min", "25%", "median", "75%", "max"];
@@ -34,13 +34,13 @@ export class HistogramView {
     this.els = { panel, select, spread, single, readout };
     this.charts = {};
     this.marked = null;
+    this.frames = new FrameScheduler(() => this.draw());
     select.addEventListener("change", () => this.draw());
     this.reset();
   }
 
   reset() {
-    window.cancelAnimationFrame(this.frame ?? 0);
-    this.frame = 0;
+    this.frames.cancel();
     Object.values(this.charts).forEach((c) => c.destroy());
     this.charts = {};
     this.epochs = [];
@@ -58,13 +58,8 @@ export class HistogramView {
     this.schedule();
   }
 
-  /** One redraw per frame, however many epochs arrive in it. */
   schedule() {
-    if (this.frame) return;
-    this.frame = window.requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    this.frames.schedule();
   }
 
   /** A restored run: every epoch's histograms in one request (thinned by the server). */
