@@ -5,6 +5,28 @@
 import { PALETTE } from "./charts.js";
 import { downloadBlob, formatNumber, h } from "./dom.js";
 
+/** `draw` at most once per animation frame, however often `schedule()` is called in it
+ *  (a fast run, or a long history restored at once). */
+export class FrameScheduler {
+  constructor(draw) {
+    this.draw = draw;
+    this.frame = 0;
+  }
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = window.requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  cancel() {
+    window.cancelAnimationFrame(this.frame);
+    this.frame = 0;
+  }
+}
+
 /** TensorBoard's smoothing: an exponential moving average with weight `w` (0..1), debiased
  *  so the first points are not pulled toward 0. Non-finite values are skipped (null). */
 export function ema(values, w) {

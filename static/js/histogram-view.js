@@ -6,7 +6,7 @@
 import { api, num } from "./api.js";
 import { XYChart } from "./charts.js";
 import { h } from "./dom.js";
-import { readoutHooks } from "./chart-tools.js";
+import { FrameScheduler, readoutHooks } from "./chart-tools.js";
 
 const QUANTILES = [0, 0.25, 0.5, 0.75, 1];
 const QUANTILE_LABELS = ["min", "25%", "median", "75%", "max"];
@@ -34,11 +34,13 @@ export class HistogramView {
     this.els = { panel, select, spread, single, readout };
     this.charts = {};
     this.marked = null;
+    this.frames = new FrameScheduler(() => this.draw());
     select.addEventListener("change", () => this.draw());
     this.reset();
   }
 
   reset() {
+    this.frames.cancel();
     Object.values(this.charts).forEach((c) => c.destroy());
     this.charts = {};
     this.epochs = [];
@@ -51,7 +53,13 @@ export class HistogramView {
     if (!histograms || this.byEpoch.has(epoch)) return;
     this.byEpoch.set(epoch, histograms);
     this.epochs.push(epoch);
+    if (epoch < this.epochs[this.epochs.length - 2]) this.epochs.sort((a, b) => a - b); // a replay
     if (this.els.panel.hidden) this.open(histograms);
+    this.schedule();
+  }
+
+  schedule() {
+    this.frames.schedule();
   }
 
   /** A restored run: every epoch's histograms in one request (thinned by the server). */

@@ -53,6 +53,7 @@ export function marchingSquares(field, level) {
 export class LandscapeView {
   constructor(container) {
     this.path = []; // {epoch, at: [..], loss}
+    this.epochsSeen = new Set();
     this.grid = null;
     this.container = container;
     this.upTo = Infinity; // the scrubber's epoch: the path is drawn up to it
@@ -66,6 +67,7 @@ export class LandscapeView {
     this.curve = null;
     this.grid = null;
     this.path = [];
+    this.epochsSeen = new Set();
     this.upTo = Infinity;
     this.container.replaceChildren(h("p", { class: "placeholder", text: "The landscape appears with the first epoch." }));
     this.container.dataset.pathPoints = "0";
@@ -76,6 +78,7 @@ export class LandscapeView {
   load(body) {
     if (body?.landscape) this.setGrid(body.landscape);
     this.path = (body?.path || []).map((p) => ({ epoch: p.epoch, at: p.at.map(num), loss: num(p.loss) }));
+    this.epochsSeen = new Set(this.path.map((p) => p.epoch));
     this.draw();
   }
 
@@ -83,8 +86,9 @@ export class LandscapeView {
     const first = !this.grid || this.grid.dims !== grid.dims;
     this.grid = grid;
     if (first) this.build();
-    if (!this.path.length && grid.start) {
+    if (!this.epochsSeen?.has(0) && grid.start) {
       this.path.push({ epoch: 0, at: grid.start.map(num), loss: num(grid.start_loss) });
+      this.epochsSeen.add(0);
     }
   }
 
@@ -92,10 +96,10 @@ export class LandscapeView {
   addPoint(epoch, point) {
     if (!point) return;
     const at = point.at.map(num);
-    const existing = this.path.findIndex((p) => p.epoch === epoch);
     const entry = { epoch, at, loss: num(point.loss) };
-    if (existing >= 0) this.path[existing] = entry;
+    if (this.epochsSeen.has(epoch)) this.path[this.path.findIndex((p) => p.epoch === epoch)] = entry;
     else this.path.push(entry);
+    this.epochsSeen.add(epoch);
   }
 
   setEpoch(epoch) {

@@ -60,6 +60,11 @@ export class RunTools {
     }
   }
 
+  /** Epoch `epoch`'s values arrived late (a replay): show them if that epoch is on screen. */
+  refresh(epoch) {
+    if (Number(this.els.scrub.value) === epoch) this.t.graph.showValues(this.t.charts.valuesAt(epoch), epoch);
+  }
+
   scrubTo(epoch) {
     this.following = false;
     this.els.live.disabled = false;

@@ -6,7 +6,7 @@
 
 import { api, flatNumbers, num } from "./api.js";
 import { PALETTE, XYChart } from "./charts.js";
-import { ema, readoutHooks } from "./chart-tools.js";
+import { ema, FrameScheduler, readoutHooks } from "./chart-tools.js";
 import { LandscapeView } from "./landscape-chart.js";
 import { canForward, forward, inlinePoints, isRegression1D, linspace } from "./train-model.js";
 
@@ -51,7 +51,7 @@ export class TrainCharts {
     this.charts = {};
     this.yLog = false;
     this.smoothing = 0;
-    this.frame = 0;
+    this.frames = new FrameScheduler(() => this.draw());
     this.marked = null; // the scrubber's epoch, null: follow the run
     this.landscape = new LandscapeView(landscape);
   }
@@ -173,11 +173,7 @@ export class TrainCharts {
   }
 
   schedule() {
-    if (this.frame) return;
-    this.frame = window.requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    this.frames.schedule();
   }
 
   draw() {
@@ -245,7 +241,7 @@ export class TrainCharts {
   }
 
   destroy() {
-    window.cancelAnimationFrame(this.frame);
+    this.frames.cancel();
     Object.values(this.charts).forEach((c) => c?.destroy());
     this.charts = {};
   }

@@ -1,6 +1,6 @@
 // What the training page can work out in the browser from a config and the parameters an epoch
 // event carries: which extra charts apply, the model's output for a few x (a tiny forward pass
-// of the nn.Sequential), the inline data, and the loss as a function of the one weight.
+// of the nn.Sequential) and the inline data. (The loss landscape comes from the worker.)
 
 import { flatNumbers, num } from "./api.js";
 
@@ -29,13 +29,6 @@ export function isRegression1D(config) {
   if (!REGRESSION.has(config?.loss?.type) || featureCount(config) !== 1) return false;
   const linears = layersOf(config).filter((l) => l.type === "linear");
   return linears.length > 0 && linears[linears.length - 1].out_features === 1;
-}
-
-/** A model with a single parameter: one Linear(1, 1) without bias (the seed-000 tutorial). */
-export function isOneWeight(config) {
-  const layers = layersOf(config);
-  return layers.length === 1 && layers[0].type === "linear" && layers[0].in_features === 1
-    && layers[0].out_features === 1 && layers[0].bias === false && isRegression1D(config);
 }
 
 /** The data written in the config as {x: [...], y: [...]} (first feature), or null. */
@@ -78,31 +71,6 @@ export function forward(config, params, xs) {
     });
     return v[0];
   });
-}
-
-/** The loss of the config's loss function for residuals `d` (prediction − target). */
-export function lossOf(config, residuals) {
-  const { type, reduction = "mean", beta = 1.0, delta = 1.0 } = config.loss;
-  const per = residuals.map((d) => {
-    const a = Math.abs(d);
-    if (type === "l1") return a;
-    if (type === "smooth_l1") return a < beta ? (0.5 * d * d) / beta : a - 0.5 * beta;
-    if (type === "huber") return a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
-    return d * d;
-  });
-  const sum = per.reduce((s, v) => s + v, 0);
-  return reduction === "sum" ? sum : sum / Math.max(1, per.length);
-}
-
-/** The full-data loss of y = w·x, for the one-weight model. */
-export function lossAtWeight(config, points, w) {
-  return lossOf(config, points.x.map((x, i) => w * x - points.y[i]));
-}
-
-/** The starting weight written in the config (init.weight), if any. */
-export function initialWeight(config) {
-  const w = layersOf(config)[0]?.init?.weight;
-  return Array.isArray(w) ? num(flatNumbers(w)[0]) : null;
 }
 
 /** Evenly spaced values from a to b. */

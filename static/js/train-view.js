@@ -187,11 +187,24 @@ function beginRun(id, config, { status = "running", history = [], terminal = nul
     state.stream = new RunStream(id, { onEpoch, onTerminal: finish, onState: setConnection }, { lastEpoch: last, afterId }).start();
   }
   if (last > 0) {
-    state.stopBackfill = backfillEvents(id, afterId, (event) => charts.enrich(event));
+    backfill(id, afterId);
     charts.loadLandscape(id);
     histograms.load(id);
   }
   stepGraph.show(id);
+}
+
+/** Replay the run's events up to `upToId` for what its history lacks: parameters, gradient
+ *  norms, the landscape's points and the histograms (a restored run, or epochs that came from
+ *  the history because the stream connected after the run ended). */
+function backfill(id, upToId) {
+  state.stopBackfill?.();
+  state.stopBackfill = backfillEvents(id, upToId, (event) => {
+    if (state.runId !== id) return;
+    charts.enrich(event);
+    histograms.add(event.epoch, event.histograms);
+    tools.refresh(event.epoch);
+  });
 }
 
 /** On a one-column layout the progress sits below the form: bring it into view. */
@@ -235,6 +248,8 @@ function finish(type, data = {}) {
     els.epochCount.textContent = `${epochs} / ${state.total}`;
     if (data.elapsed_ms !== undefined) els.elapsed.textContent = formatDuration(data.elapsed_ms);
     charts.finish(data);
+    // Epochs drawn from the history (the stream connected late) have no parameters yet.
+    if (charts.byEpoch.size < charts.epochs.length) backfill(state.runId, Number.MAX_SAFE_INTEGER);
     els.predictionsPanel.hidden = false; // shown before drawing so the chart can measure it
     state.predictions = renderPredictions(els.predictionsChart, data.predictions);
     els.predictionsPanel.hidden = !state.predictions;

@@ -73,6 +73,11 @@ def test_scrubber_replays_an_epoch_on_the_graph_and_charts(ui, presets) -> None:
     page.click("#start-btn")
     page.wait_for_selector("#final-loss", timeout=EPOCH_TIMEOUT_MS)
     page.wait_for_selector("#step-graph svg text.gt-live", timeout=EPOCH_TIMEOUT_MS)
+    # However the run's epochs reached the page (live, or from its history when the stream
+    # connected after a run this short ended), every epoch's point is on the path.
+    page.wait_for_function(
+        "() => document.querySelector('#landscape-chart').dataset.pathPoints === '101'"
+    )
     assert page.get_attribute("#step-graph svg", "data-epoch") == "100"
     run_id = page.evaluate("() => window.gradtrace.runId")
     events = page.evaluate(f"() => fetch('/api/runs/{run_id}/landscape').then(r => r.json())")
@@ -123,6 +128,12 @@ def test_chart_tools_smoothing_hover_downloads(ui, presets) -> None:  # noqa: F8
     assert Path(png_download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     options = page.locator("#hist-tensor option").all_text_contents()
     assert "0.weight" in options and "∇ 0.weight (gradient)" in options
+    # The distributions follow the run: 100 epochs of quantiles, the last epoch's histogram.
+    spread = "() => window.gradtrace.histograms.charts.spread.data.map((s) => s.x.length)"
+    assert page.evaluate(spread) == [100] * 5
+    assert page.get_attribute("#hist-panel", "data-epoch") == "100"
+    page.select_option("#hist-tensor", "grads:0.bias")
+    assert page.evaluate(spread) == [100] * 5
     assert not ui.errors, ui.errors
 
 
