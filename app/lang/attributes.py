@@ -10,6 +10,7 @@ layer's configuration, minus the refused families (``storage``, ``as_strided``, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import re
 import types
@@ -191,6 +192,7 @@ EXCEPTION_ATTRS = frozenset({"args"})
 FUNCTION_CLASS_ATTRS = frozenset({"apply"})
 
 
+@functools.cache  # the tables never change
 def readable_by_class(name: str) -> frozenset[type]:
     """The classes whose instances' ``<name>`` attribute_allowed allows by the class alone: the
     builtin types and the tensor classes its first tables decide. A program's call site may

@@ -24,11 +24,9 @@ from app.lang.closures.runner import Evaluator, Executor, Handler
 from app.lang.closures.statements import compile_statement
 from app.lang.errors import LimitExceeded, NotAllowed, ProgramError, catchable, runtime_error_of
 from app.lang.functions import (
-    ReturnSignal,
     UserFunction,
     build_class,
     lambda_definition,
-    make_super,
 )
 from app.lang.generators import GreenletExit, ProgramGenerator, check_generator_count
 from app.lang.guard import Guard
@@ -541,32 +539,6 @@ class Interpreter(Guard):
         self.check_format_spec(spec, node)
         return format(value, spec)
 
-    def eval_Call(self, node: ast.Call, scope: Scope) -> Any:
-        func_node = node.func
-        is_super = isinstance(func_node, ast.Name) and func_node.id == "super"
-        if is_super and not self.is_shadowed("super", scope):
-            return make_super(self, self.call_arguments(node, scope)[0], node)
-        owner: Any = None
-        method: str | None = None
-        if isinstance(func_node, ast.Attribute):
-            owner = self.evaluate(func_node.value, scope)
-            func = self.get_attribute(owner, func_node.attr, func_node)
-            method = func_node.attr
-        else:
-            func = self.evaluate(func_node, scope)
-        positional, keywords = self.call_arguments(node, scope)
-        if method == "backward" and isinstance(owner, torch.Tensor):
-            assert isinstance(func_node, ast.Attribute)  # method is only set for an attribute
-            self.record_backward_root(func_node.value, owner)
-        try:
-            return self.call(func, positional, keywords, owner=owner, method=method)
-        except ProgramError as error:
-            raise _placed(error, node) from None
-        except ReturnSignal:
-            raise
-        except Exception as exc:
-            raise self.runtime_error(exc, node) from None
-
     def call_arguments(self, node: ast.Call, scope: Scope) -> tuple[list[Any], dict[str, Any]]:
         positional: list[Any] = []
         for arg in node.args:
@@ -662,13 +634,6 @@ def _pos(node: ast.AST) -> tuple[int | None, int | None]:
 
 def _class_of(value: Any) -> Any:
     return value.cls if isinstance(value, TypeName) else as_type(value)
-
-
-def _placed(error: ProgramError, node: ast.AST) -> ProgramError:
-    """Give an error raised without a position (deep in a guard) the position of ``node``."""
-    if error.line is None:
-        error.line, error.column = _pos(node)
-    return error
 
 
 _ABSTRACT = (ast.stmt, ast.expr)  # exec_stmt is the dispatcher, not a handler

@@ -50,26 +50,30 @@ COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 # mapping key: "%*d", "%99999d", "%(a)99999d", "%.99999f".
 _PERCENT_WIDTH = re.compile(r"%(\([^)]*\))?[-+ #0]*(\*|\d{5,}|\d*\.(\*|\d{5,}))")
 _SEQUENCES = (str, list, tuple)
+_ARRAYS = (torch.Tensor, np.ndarray)
 _TENSORS: frozenset[type] = frozenset({torch.Tensor, torch.nn.Parameter})
 _NUMBERS: frozenset[type] = frozenset({int, float, bool})
 
 
 def check_binary(symbol: str, left: Any, right: Any, limits: ProgramLimits) -> None:
     """Refuse an operation whose result would exceed a limit, before computing it."""
+    count = None
     if symbol != "@" and (left.__class__ in _TENSORS or right.__class__ in _TENSORS):
         count = _elementwise_count(left, right)
-        if count is not None:
-            _check_elements(symbol, count, limits)
-            return
-    if isinstance(left, (torch.Tensor, np.ndarray)) or isinstance(
-        right, (torch.Tensor, np.ndarray)
-    ):
+    if count is None and (isinstance(left, _ARRAYS) or isinstance(right, _ARRAYS)):
         if symbol == "@":
             count = matmul_numel(shape_of(left), shape_of(right))
         else:
             count = broadcast_numel([left, right])
-        if count is not None:
-            _check_elements(symbol, count, limits)
+        if count is None:
+            return
+    if count is not None:
+        if count > limits.max_tensor_elements:
+            raise LimitExceeded(
+                "max_tensor_elements",
+                limits.max_tensor_elements,
+                f"the result of '{symbol}' would have {count} elements",
+            )
         return
     if _is_integral(left) and _is_integral(right):
         _check_int_growth(symbol, left, right, limits)
@@ -99,15 +103,6 @@ def _elementwise_count(left: Any, right: Any) -> int | None:
     elif type(first) in _NUMBERS:
         return int(second.numel())  # the caller saw a tensor: it is this one
     return None
-
-
-def _check_elements(symbol: str, count: int, limits: ProgramLimits) -> None:
-    if count > limits.max_tensor_elements:
-        raise LimitExceeded(
-            "max_tensor_elements",
-            limits.max_tensor_elements,
-            f"the result of '{symbol}' would have {count} elements",
-        )
 
 
 def _is_int(value: Any) -> bool:

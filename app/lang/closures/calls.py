@@ -11,18 +11,15 @@ import torch
 from app.lang.attributes import readable_by_class
 from app.lang.closures.runner import Evaluator, Runner
 from app.lang.errors import ProgramError
-from app.lang.functions import ReturnSignal
+from app.lang.functions import ReturnSignal, make_super
 from app.lang.scopes import Scope
 
 Arguments = Any  # Callable[[Scope], tuple[list[Any], dict[str, Any]]]
 
 
-def compile_call(interp: Runner, node: ast.Call) -> Evaluator | None:
+def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
     func_node = node.func
-    if isinstance(func_node, ast.Name) and func_node.id == "super":
-        return None  # super(): the interpreter's method makes the proxy
     arguments = _arguments(interp, node)
-    call = interp.call
     max_steps = interp.max_steps
 
     if isinstance(func_node, ast.Attribute):
@@ -45,14 +42,7 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator | None:
             positional, keywords = arguments(scope)
             if is_backward and isinstance(owner, torch.Tensor):
                 interp.record_backward_root(owner_node, owner)
-            try:
-                return call(func, positional, keywords, owner=owner, method=method)
-            except ProgramError as error:
-                raise _placed(error, node) from None
-            except ReturnSignal:
-                raise
-            except Exception as exc:
-                raise interp.runtime_error(exc, node) from None
+            return _placed_call(interp, node, func, positional, keywords, owner, method)
 
         return method_call
 
@@ -64,16 +54,42 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator | None:
             interp.tick(0)
         func = func_of(scope)
         positional, keywords = arguments(scope)
-        try:
-            return call(func, positional, keywords)
-        except ProgramError as error:
-            raise _placed(error, node) from None
-        except ReturnSignal:
-            raise
-        except Exception as exc:
-            raise interp.runtime_error(exc, node) from None
+        return _placed_call(interp, node, func, positional, keywords, None, None)
 
+    if isinstance(func_node, ast.Name) and func_node.id == "super":
+
+        def super_call(scope: Scope) -> Any:
+            if interp.is_shadowed("super", scope):
+                return function_call(scope)  # the program's own ``super``: a plain call
+            steps = interp.steps = interp.steps + 1
+            if steps > max_steps:
+                interp.tick(0)
+            return make_super(interp, interp.call_arguments(node, scope)[0], node)
+
+        return super_call
     return function_call
+
+
+def _placed_call(
+    interp: Runner,
+    node: ast.Call,
+    func: Any,
+    positional: list[Any],
+    keywords: dict[str, Any],
+    owner: Any,
+    method: str | None,
+) -> Any:
+    """Guard.call, with what it raises placed at the call, in the program's words."""
+    try:
+        return interp.call(func, positional, keywords, owner=owner, method=method)
+    except ProgramError as error:
+        if error.line is None:
+            error.line, error.column = node.lineno, node.col_offset + 1
+        raise error from None
+    except ReturnSignal:
+        raise
+    except Exception as exc:
+        raise interp.runtime_error(exc, node) from None
 
 
 def _arguments(interp: Runner, node: ast.Call) -> Arguments:
@@ -99,10 +115,3 @@ def _arguments(interp: Runner, node: ast.Call) -> Arguments:
         return args, {name: value(scope) for name, value in named}
 
     return with_keywords
-
-
-def _placed(error: ProgramError, node: ast.AST) -> ProgramError:
-    """Give an error raised without a position (deep in a guard) the position of ``node``."""
-    if error.line is None:
-        error.line, error.column = node.lineno, node.col_offset + 1  # type: ignore[attr-defined]
-    return error

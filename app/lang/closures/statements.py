@@ -211,35 +211,17 @@ def _for(interp: Runner, node: ast.For) -> Executor:
     store = _store(interp, node.target)
     body = compile_block(interp, node.body)
     orelse = compile_block(interp, node.orelse)
-    max_steps = interp.max_steps
 
     def run(scope: Scope) -> None:
-        items = iter(iterable_of(scope))
-        if interp.tracer is not None:
-            if not traced_loop(
-                interp, node, _for_iterations(interp, items, store, scope), body, scope
-            ):
-                orelse(scope)
-            return
-        for item in items:
-            steps = interp.steps = interp.steps + 1  # one per item, as Interpreter.iterate
-            if steps > max_steps:
-                interp.tick(0)
-            store(item, scope)
-            try:
-                body(scope)
-            except Break:
-                return
-            except Continue:
-                continue
-        orelse(scope)
+        iterations = _for_iterations(interp, iter(iterable_of(scope)), store, scope)
+        _run_loop(interp, node, iterations, body, orelse, scope)
 
     return run
 
 
 def _for_iterations(interp: Runner, items: Any, store: Store, scope: Scope) -> Any:
     for item in items:
-        interp.tick()
+        interp.tick()  # one step per item, as Interpreter.iterate counts them
         store(item, scope)
         yield
 
@@ -248,26 +230,40 @@ def _while(interp: Runner, node: ast.While) -> Executor:
     test = interp.expression(node.test)
     body = compile_block(interp, node.body)
     orelse = compile_block(interp, node.orelse)
-    max_steps = interp.max_steps
 
     def run(scope: Scope) -> None:
-        if interp.tracer is not None:
-            if not traced_loop(interp, node, _while_iterations(interp, test, scope), body, scope):
-                orelse(scope)
-            return
-        while test(scope):
-            steps = interp.steps = interp.steps + 1
-            if steps > max_steps:
-                interp.tick(0)
-            try:
-                body(scope)
-            except Break:
-                return
-            except Continue:
-                continue
-        orelse(scope)
+        _run_loop(interp, node, _while_iterations(interp, test, scope), body, orelse, scope)
 
     return run
+
+
+def _run_loop(
+    interp: Runner,
+    node: ast.For | ast.While,
+    iterations: Any,
+    body: Executor,
+    orelse: Executor,
+    scope: Scope,
+) -> None:
+    """A loop's iterations, each running ``body``, then its ``else`` unless a break left it."""
+    if interp.tracer is None:
+        broken = _loop(iterations, body, scope)
+    else:
+        broken = traced_loop(interp, node, iterations, body, scope)
+    if not broken:
+        orelse(scope)
+
+
+def _loop(iterations: Any, body: Executor, scope: Scope) -> bool:
+    """Run ``body`` once per iteration; True when a ``break`` left the loop."""
+    for _ in iterations:
+        try:
+            body(scope)
+        except Break:
+            return True
+        except Continue:
+            continue
+    return False
 
 
 def _while_iterations(interp: Runner, test: Evaluator, scope: Scope) -> Any:
@@ -283,18 +279,16 @@ def traced_loop(
     ``break`` left it (its ``else`` is skipped)."""
     tracer = interp.tracer
     assert tracer is not None
-    try:
+
+    def announced() -> Any:
         for index, _ in enumerate(iterations):
             tracer.loop_iteration(node, index, len(interp.frames))
-            try:
-                body(scope)
-            except Break:
-                return True
-            except Continue:
-                continue
+            yield
+
+    try:
+        return _loop(announced(), body, scope)
     finally:
         tracer.loop_end(node, len(interp.frames))
-    return False
 
 
 def _return(interp: Runner, node: ast.Return) -> Executor:
