@@ -233,7 +233,8 @@ def test_w_trajectory_frame_by_frame_with_first_and_last_k(
     assert zeroed and all(f["tensors"]["w"]["grad"] == [0.0] for f in zeroed)
     (skipped,) = [f for f in frames if f["kind"] == "skipped"]
     assert skipped["iterations"] == 100 - 2 * k
-    assert skipped["backward_count"] == (100 - 2 * k) * 3
+    assert skipped["frames"] == (100 - 2 * k) * 3 * 5  # 5 statements a step, counted
+    assert skipped["backward_count"] is None  # run unwatched: a loop of known length
     assert run["timeline"]["truncated"] is True
     passes = run["timeline"]["backward"]
     assert len(passes) == 2 * k * 3
