@@ -73,11 +73,11 @@ class TraceRecorder(TorchFunctionMode):
         """Iterations left out begin (True) or end: leave torch's mode stack meanwhile, so they
         cost nothing (when this mode is on top: a mode the program pushed since stays put).
         A node made there that is met again later is placed at the loop's line."""
-        if skipping and not self.paused and _get_current_function_mode() is self:
-            _pop_mode()
+        if skipping and not self.paused and _get_current_function_mode() is self:  # type: ignore[no-untyped-call]
+            _pop_mode()  # type: ignore[no-untyped-call]
             self.paused = True
         elif not skipping and self.paused:
-            _push_mode(self)
+            _push_mode(self)  # type: ignore[no-untyped-call]
             self.paused = False
             self.registry.backfill = (loop.lineno, loop.col_offset + 1, None)
 
