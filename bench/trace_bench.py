@@ -65,10 +65,14 @@ def job(source: str, trace: bool) -> tuple[float, int, int]:
     """(CPU seconds, body bytes, graph nodes) of one worker job as POST /api/graph runs it
     (run_graph_job's work: run, walk, encode), without the cleanup after it (a gc.collect()
     of the whole worker, the same with or without a trace)."""
-    from app.config import ProgramLimits, TraceLimits
+    from app.config import ProgramLimits
     from app.jobs.worker import graph_jobs
 
-    extra = (graph_jobs._program_trace(TraceLimits()),) if trace else ()
+    extra: tuple[object, ...] = ()
+    if trace:  # (the baseline's app.config has no TraceLimits)
+        from app.config import TraceLimits
+
+        extra = (graph_jobs._program_trace(TraceLimits()),)
     started = time.process_time()
     result = graph_jobs._graph_job(
         source, "cpu", False, ProgramLimits(), 1_000, 5_000, False, time.perf_counter(), *extra

@@ -126,6 +126,8 @@ class NodeRegistry:
         self.layer = 1
         self.truncated = False
         self.base_seq = 0
+        # where nodes made unwatched (in loop iterations left out) are placed when met later
+        self.backfill: Position | None = None
         self._leaves: dict[int, tuple[weakref.ref[torch.Tensor], int]] = {}
 
     # ----- looking nodes up, registering them on first sight --------------------------------
@@ -156,7 +158,10 @@ class NodeRegistry:
         return self._add_graph(obj)
 
     def _add_graph(self, start: Any) -> int | None:
+        """Register ``start`` here, and the nodes behind it not seen yet: made earlier,
+        unwatched, they are placed at ``backfill`` when there is one."""
         position = self.where()
+        earlier = self.backfill or position
         added: list[tuple[Any, NodeRecord]] = []
         pending = [start]
         while pending:
@@ -166,7 +171,7 @@ class NodeRegistry:
             if is_accumulate(fn):
                 self._add_leaf(fn.variable, position)
                 continue
-            record = self._add_op(fn, position)
+            record = self._add_op(fn, position if fn is start else earlier)
             if record is None:
                 break
             added.append((fn, record))

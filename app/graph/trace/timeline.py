@@ -148,7 +148,8 @@ def _drop_middle(frames: list[Frame]) -> list[Frame]:
     middle = frames[keep:-keep]
     count = sum(f["frames"] if f["kind"] == "skipped" else 1 for f in middle)
     passes = sum(
-        f["backward_count"] if f["kind"] == "skipped" else len(f.get("passes", ())) for f in middle
+        (f["backward_count"] or 0) if f["kind"] == "skipped" else len(f.get("passes", ()))
+        for f in middle
     )
     return [*frames[:keep], skipped_marker(None, None, None, 0, count, passes), *frames[-keep:]]
 
