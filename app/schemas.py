@@ -292,7 +292,9 @@ class TraceFrame(BaseModel):
     error: str | None = None
     iterations: int | None = None
     frames: int | None = None
-    backward_count: int | None = None
+    backward_count: int | None = Field(
+        default=None, description="skipped: passes left out (null when not counted)."
+    )
 
 
 class TraceNode(BaseModel):

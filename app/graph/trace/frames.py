@@ -4,14 +4,18 @@ most ``max_frames`` in all (the first ones, then the last ones).
 Frames of a loop's iterations past the first K wait in a ring of the last K iterations; when an
 iteration falls out of the ring its frames are only counted, and when the loop ends a
 ``skipped`` marker (how many iterations, frames and backward passes) goes before the ring's
-frames. Nested loops nest the same way. Past ``max_frames``, later frames go to a ring of the
-last ones, and the frames between are counted in one more ``skipped`` marker.
+frames. Nested loops nest the same way. A loop whose length is known when it starts skips the
+iterations between without capturing them (``on_skipping``: the recorder stops watching torch,
+so those iterations run at full speed; their backward passes are then not counted). Past
+``max_frames``, later frames go to a ring of the last ones, and the frames between are counted
+in one more ``skipped`` marker.
 """
 
 from __future__ import annotations
 
 import ast
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from app.config import TraceLimits
@@ -52,7 +56,7 @@ def _counts(frames: list[Frame]) -> tuple[int, int]:
     for frame in frames:
         if frame["kind"] == "skipped":
             count += frame["frames"]
-            passes += frame["backward_count"]
+            passes += frame["backward_count"] or 0
         else:
             count += 1
             passes += len(frame.get("passes", ()))
@@ -65,7 +69,7 @@ def skipped_marker(
     iteration: list[int] | None,
     iterations: int,
     frames: int,
-    passes: int,
+    passes: int | None,
 ) -> Frame:
     return {
         "kind": "skipped",
@@ -92,6 +96,9 @@ class FrameSink:
         self.dropped_backward = 0
         self.truncated = False
         self._skipping = 0  # loops in the stack whose current iteration is left out
+        # told True when iterations left out begin, False when they end (the recorder stops
+        # watching torch meanwhile)
+        self.on_skipping: Callable[[bool, ast.stmt], None] = lambda skipping, node: None
 
     @property
     def capturing(self) -> bool:
@@ -142,6 +149,8 @@ class FrameSink:
             if skip and not loop.skip:
                 loop.skip = True
                 self._skipping += 1
+                if self._skipping == 1:
+                    self.on_skipping(True, node)
             if skip:
                 loop.skipped_iterations += 1
             elif loop.skip:
@@ -168,14 +177,19 @@ class FrameSink:
 
     def _end_skip(self, loop: _Loop) -> None:
         loop.skip = False
-        self._skipping -= 1
+        self._unskip(loop.node)
         self._flush(loop)
         loop.skipped_iterations = loop.skipped_frames = loop.skipped_backward = 0
+
+    def _unskip(self, node: ast.stmt) -> None:
+        self._skipping -= 1
+        if self._skipping == 0:
+            self.on_skipping(False, node)
 
     def _flush(self, loop: _Loop) -> None:
         if loop.skip:
             loop.skip = False
-            self._skipping -= 1
+            self._unskip(loop.node)
         if loop.skipped_iterations:
             self.add(
                 skipped_marker(
@@ -184,7 +198,8 @@ class FrameSink:
                     self.iteration(),
                     loop.skipped_iterations,
                     loop.skipped_frames,
-                    loop.skipped_backward,
+                    # skipped unwatched (length known): its backward passes were not seen
+                    loop.skipped_backward if loop.length is None else None,
                 )
             )
         for bucket in loop.tail:

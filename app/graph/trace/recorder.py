@@ -10,12 +10,13 @@ itself, and nothing it does changes the program's values.
 
 from __future__ import annotations
 
+import gc
 import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
-from torch.overrides import TorchFunctionMode
+from torch.overrides import TorchFunctionMode, _get_current_function_mode, _pop_mode, _push_mode
 
 from app.config import TraceLimits
 from app.graph.trace.backward import BACKWARD_FUNCTIONS, run_backward
@@ -47,12 +48,38 @@ class TraceRecorder(TorchFunctionMode):
         self.pending: list[dict[str, Any]] = []  # backward passes not yet shown in a frame
         self.births: dict[int, tuple[weakref.ref[torch.Tensor], Position]] = {}
         self.failed_at: tuple[int | None, int | None] | None = None  # a backward that raised
+        self.paused = False  # off torch's mode stack, in loop iterations left out
+        self.sink.on_skipping = self._skipping
 
     def __enter__(self) -> TraceRecorder:
         with torch._C.DisableTorchFunction():
             self.registry.base_seq = current_sequence_nr()  # on the thread that will run
+        # A trace makes many small objects, and each full collection would walk all of torch's
+        # (a quarter million): those already there are left out of collections until the end.
+        gc.freeze()
         super().__enter__()  # type: ignore[no-untyped-call]  # torch's own, untyped
         return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.paused:  # not on the stack: nothing to pop
+                self.paused = False
+            else:
+                super().__exit__(*exc)  # type: ignore[no-untyped-call]
+        finally:
+            gc.unfreeze()
+
+    def _skipping(self, skipping: bool, loop: Any) -> None:
+        """Iterations left out begin (True) or end: leave torch's mode stack meanwhile, so they
+        cost nothing (when this mode is on top: a mode the program pushed since stays put).
+        A node made there that is met again later is placed at the loop's line."""
+        if skipping and not self.paused and _get_current_function_mode() is self:  # type: ignore[no-untyped-call]
+            _pop_mode()  # type: ignore[no-untyped-call]
+            self.paused = True
+        elif not skipping and self.paused:
+            _push_mode(self)  # type: ignore[no-untyped-call]
+            self.paused = False
+            self.registry.backfill = (loop.lineno, loop.col_offset + 1, None)
 
     def position(self) -> Position:
         line, column = self._where()

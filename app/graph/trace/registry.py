@@ -53,13 +53,20 @@ class NodeRecord:
 
 
 _SAVED_ATTRS: dict[type, tuple[str, ...]] = {}
+_SCALARS = ("_alpha", "_beta", "_dim", "_keepdim", "_size", "_sizes", "_exponent_scalar")
 
 
 def _saved_names(fn: Any) -> tuple[str, ...]:
     cls = type(fn)
     names = _SAVED_ATTRS.get(cls)
     if names is None:
-        names = tuple(n for n in dir(cls) if n.startswith("_saved_"))
+        # sizes, strides and scalars (``_saved_self_sym_sizes``, ``_saved_alpha``) hold no
+        # tensor memory: only the attributes that may be tensors are read
+        names = tuple(
+            n
+            for n in dir(cls)
+            if n.startswith("_saved_") and "sym_" not in n and not n.endswith(_SCALARS)
+        )
         if isinstance(fn, torch.autograd.function.BackwardCFunction):
             names += ("saved_tensors",)
         _SAVED_ATTRS[cls] = names
@@ -119,6 +126,8 @@ class NodeRegistry:
         self.layer = 1
         self.truncated = False
         self.base_seq = 0
+        # where nodes made unwatched (in loop iterations left out) are placed when met later
+        self.backfill: Position | None = None
         self._leaves: dict[int, tuple[weakref.ref[torch.Tensor], int]] = {}
 
     # ----- looking nodes up, registering them on first sight --------------------------------
@@ -149,7 +158,10 @@ class NodeRegistry:
         return self._add_graph(obj)
 
     def _add_graph(self, start: Any) -> int | None:
+        """Register ``start`` here, and the nodes behind it not seen yet: made earlier,
+        unwatched, they are placed at ``backfill`` when there is one."""
         position = self.where()
+        earlier = self.backfill or position
         added: list[tuple[Any, NodeRecord]] = []
         pending = [start]
         while pending:
@@ -159,7 +171,7 @@ class NodeRegistry:
             if is_accumulate(fn):
                 self._add_leaf(fn.variable, position)
                 continue
-            record = self._add_op(fn, position)
+            record = self._add_op(fn, position if fn is start else earlier)
             if record is None:
                 break
             added.append((fn, record))

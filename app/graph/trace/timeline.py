@@ -148,7 +148,8 @@ def _drop_middle(frames: list[Frame]) -> list[Frame]:
     middle = frames[keep:-keep]
     count = sum(f["frames"] if f["kind"] == "skipped" else 1 for f in middle)
     passes = sum(
-        f["backward_count"] if f["kind"] == "skipped" else len(f.get("passes", ())) for f in middle
+        (f["backward_count"] or 0) if f["kind"] == "skipped" else len(f.get("passes", ()))
+        for f in middle
     )
     return [*frames[:keep], skipped_marker(None, None, None, 0, count, passes), *frames[-keep:]]
 
@@ -159,6 +160,10 @@ class TimelineBuilder:
     def __init__(self, recorder: TraceRecorder, limits: TraceLimits) -> None:
         self.recorder = recorder
         self.limits = limits
+        # JSON of each pass and frame, made once: shrinking only picks among them
+        self._passes: dict[int, dict[str, Any]] = {}
+        self._frames: dict[int, dict[str, Any]] = {}
+        self._nodes: list[dict[str, Any]] | None = None
 
     def build(self, graph_ids: dict[int, str]) -> dict[str, Any]:
         recorder = self.recorder
@@ -175,10 +180,11 @@ class TimelineBuilder:
             if len(dumps(timeline)) <= self.limits.max_bytes:
                 return timeline
             truncated = True
+            longest = max((len(p["steps"]) for p in timeline["backward"]), default=0)
             if len(frames) > 4:
                 frames = _drop_middle(frames)
-            elif max_steps is None or max_steps > 1:
-                max_steps = self.limits.max_steps // 2 if max_steps is None else max_steps // 2
+            elif longest > 1:
+                max_steps = longest // 2
             else:
                 return {
                     "frames": [],
@@ -197,14 +203,31 @@ class TimelineBuilder:
             for entry in frame.get("passes", ()) if frame["kind"] != "skipped" else ():
                 if len(passes) < self.limits.max_backward:
                     refs.append(len(passes))
-                    passes.append(_pass_json(entry, ids, max_steps))
+                    passes.append(self._pass(entry, ids, max_steps))
                 else:
                     dropped += 1
-            out_frames.append(_frame_json(frame, ids, refs))
+            if frame["kind"] == "skipped":  # made anew by each shrinking: never cached
+                out_frames.append(_frame_json(frame, ids, refs))
+                continue
+            cached = self._frames.get(id(frame))
+            if cached is None:
+                cached = self._frames[id(frame)] = _frame_json(frame, ids, [])
+            out_frames.append({**cached, "backward": refs})
         for index, frame in enumerate(out_frames):
             frame["index"] = index
+        if self._nodes is None:
+            self._nodes = self._node_table(ids)
+        return {
+            "frames": out_frames,
+            "backward": passes,
+            "nodes": self._nodes,
+            "truncated": dropped > 0 or any(p["truncated"] for p in passes),
+            "limits": self._limits(),
+        }
+
+    def _node_table(self, ids: _Ids) -> list[dict[str, Any]]:
         registry = self.recorder.registry
-        nodes = [
+        return [
             {
                 "id": ids.one(r.tid),
                 "kind": r.kind,
@@ -222,13 +245,14 @@ class TimelineBuilder:
             }
             for r in registry.records
         ]
-        return {
-            "frames": out_frames,
-            "backward": passes,
-            "nodes": nodes,
-            "truncated": dropped > 0 or any(p["truncated"] for p in passes),
-            "limits": self._limits(),
-        }
+
+    def _pass(self, entry: dict[str, Any], ids: _Ids, max_steps: int | None) -> dict[str, Any]:
+        full = self._passes.get(id(entry))
+        if full is None:
+            full = self._passes[id(entry)] = _pass_json(entry, ids, None)
+        if max_steps is None or len(full["steps"]) <= max_steps:
+            return full
+        return {**full, "steps": full["steps"][:max_steps], "truncated": True}
 
     def _limits(self) -> dict[str, int]:
         limits = self.limits

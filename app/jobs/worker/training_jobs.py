@@ -168,8 +168,9 @@ def run_graph_step_job(
     started = time.perf_counter()
     fields: dict[str, Any] = {"stdout": "", "warnings": [], "plots": [], "device": "cpu"}
     if trace is not None:
-        return _traced_step(config, trace, show_saved, max_value_elements, max_graph_nodes,
-                            render_svg, fields, started)  # fmt: skip
+        graph_options = {"show_saved": show_saved, "max_nodes": max_graph_nodes}
+        body_options = (max_value_elements, render_svg)
+        return _traced_step(config, trace, graph_options, body_options, fields, started)
     loss, named = graph_step(config, device="cpu")
     loss.backward()  # type: ignore[no-untyped-call]  # so the parameters show this step's gradients
     named = {**named, "loss": loss}
@@ -185,10 +186,8 @@ def run_graph_step_job(
 def _traced_step(
     config: dict[str, Any],
     limits: TraceLimits,
-    show_saved: bool,
-    max_value_elements: int,
-    max_graph_nodes: int,
-    render_svg: bool,
+    graph_options: dict[str, Any],
+    body_options: tuple[int, bool],
     fields: dict[str, Any],
     started: float,
 ) -> dict[str, Any]:
@@ -214,10 +213,9 @@ def _traced_step(
         recorder.frame("step", None, None)
     ids: dict[int, str] = {}
     annotate = graph_annotator(recorder, ids)
-    graph = walk(named, root="loss", show_saved=show_saved, max_nodes=max_graph_nodes,
-                 annotate=annotate)  # fmt: skip
+    graph = walk(named, root="loss", annotate=annotate, **graph_options)
     fields["timeline"] = TimelineBuilder(recorder, limits).build(ids)
-    outcome, ready = graph_result(named, graph, max_value_elements, render_svg, **fields)
+    outcome, ready = graph_result(named, graph, *body_options, **fields)
     outcome["timings_ms"] |= {
         "walk": (ready - started) * 1000,
         "job": (time.perf_counter() - started) * 1000,
