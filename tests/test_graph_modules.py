@@ -224,3 +224,13 @@ def test_a_forward_that_raises_keeps_the_stack_true() -> None:
     assert tracker.stack == []
     graph = walk({"y": y}, modules=tracker.index({"outer": outer}))
     assert {n.module for n in graph.nodes if n.kind == "op"} == {"outer"}
+
+
+def test_a_program_that_fails_leaves_no_hook_behind() -> None:
+    from torch.nn.modules import module as nn_module
+
+    before = (len(nn_module._global_forward_pre_hooks), len(nn_module._global_forward_hooks))
+    with contextlib.suppress(RuntimeError), ModuleTracker():
+        nn.Linear(2, 2)(torch.randn(1, 3))  # a shape error inside the module call
+    after = (len(nn_module._global_forward_pre_hooks), len(nn_module._global_forward_hooks))
+    assert after == before
