@@ -241,10 +241,10 @@ class ModuleIndex:
         self._alive: list[Any] = [m for _, m in named.values()]
         for call, path in zip(calls, self.paths, strict=True):
             for ref in call.params:  # modules called but never stored
-                param = ref()
-                if param is not None:
-                    self.leaf_paths.setdefault(id(param), path)
-                    self._alive.append(param)
+                kept = ref()
+                if kept is not None:
+                    self.leaf_paths.setdefault(id(kept), path)
+                    self._alive.append(kept)
         # the modules and parameters above stay alive with this index, so their ids stay theirs
 
     def _path(
