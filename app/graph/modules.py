@@ -148,7 +148,16 @@ class ModuleTracker:
             self._claim(output, call)
 
     def _claim(self, value: Any, call: int) -> None:
-        """Tag the untagged backward nodes behind the tensors in ``value`` with ``call``."""
+        """Tag the untagged backward nodes behind the tensors in ``value`` with ``call``.
+
+        Runs inside the program's module calls: whatever goes wrong here must not become the
+        program's error, so a failure only leaves nodes untagged (module None)."""
+        try:
+            self._tag(value, call)
+        except Exception:  # an odd tensor subclass or node type: no cluster, same program
+            return
+
+    def _tag(self, value: Any, call: int) -> None:
         todo: list[Any] = []
         for t in _tensors(value):
             try:
