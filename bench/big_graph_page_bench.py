@@ -89,6 +89,7 @@ EXPAND_ALL = """async () => {
   const big = window.gradtrace.canvas.big;
   const t0 = performance.now();
   for (const m of big.model.modules) big.model.expanded.add(m.path);
+  big.model.childEnds.clear();  // every child of every module, not a few at each end
   await big.draw();
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   return { ms: performance.now() - t0,

@@ -224,3 +224,30 @@ def test_a_forward_that_raises_keeps_the_stack_true() -> None:
     assert tracker.stack == []
     graph = walk({"y": y}, modules=tracker.index({"outer": outer}))
     assert {n.module for n in graph.nodes if n.kind == "op"} == {"outer"}
+
+
+def test_a_program_that_fails_leaves_no_hook_behind() -> None:
+    from torch.nn.modules import module as nn_module
+
+    before = (len(nn_module._global_forward_pre_hooks), len(nn_module._global_forward_hooks))
+    with contextlib.suppress(RuntimeError), ModuleTracker():
+        nn.Linear(2, 2)(torch.randn(1, 3))  # a shape error inside the module call
+    after = (len(nn_module._global_forward_pre_hooks), len(nn_module._global_forward_hooks))
+    assert after == before
+
+
+def test_a_training_steps_graph_names_the_model_it_built() -> None:
+    """The model of a training step is gone once the step's loss is made; the tracker holds
+    the first top-level modules, so the clusters are model.0, model.1... all the same."""
+    import json
+
+    from app.jobs.worker.training_jobs import run_graph_step_job
+    from app.training.presets import presets
+
+    preset = next(p for p in presets() if p.get("id") == "moons-mlp")
+    result = run_graph_step_job(preset.get("config", preset), False, 100, 5000)
+    graph = json.loads(result["body"])["graph"]
+    paths = [m["path"] for m in graph["modules"]]
+    assert paths[:3] == ["model", "model.0", "model.1"]
+    ops = [n for n in graph["nodes"] if n["kind"] == "op"]
+    assert {n["module"] for n in ops} >= {"model.0", "model.1"}

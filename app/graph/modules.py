@@ -38,6 +38,7 @@ _MAX_TENSORS = 64  # tensors looked at in one call's inputs or outputs
 _MAX_NESTING = 3  # lists/tuples/dicts looked into for tensors
 _MAX_CHILDREN = 256  # children of a calling module searched for a called module's name
 _MAX_PARAMS = 64  # parameters of one module remembered at its first call
+_MAX_TOP = 16  # top-level modules held alive for naming (top_modules)
 
 
 @dataclass
@@ -92,6 +93,9 @@ class ModuleTracker:
         self.stack: list[int] = []
         self._handles: list[Any] = []
         self._seen: set[int] = set()  # id()s of modules called (kept alive by no one: a hint)
+        # the first few modules called from outside any module, held until the index is made:
+        # a training step's model may be gone by then, and it names the clusters
+        self._top: list[nn.Module] = []
 
     def __enter__(self) -> ModuleTracker:
         self._handles = [
@@ -121,6 +125,8 @@ class ModuleTracker:
         params: tuple[weakref.ref[torch.Tensor], ...] = ()
         if id(module) not in self._seen:
             self._seen.add(id(module))
+            if enclosing == _OUTSIDE and len(self._top) < _MAX_TOP:
+                self._top.append(module)
             params = tuple(
                 weakref.ref(p)
                 for p in list(module._parameters.values())[:_MAX_PARAMS]
@@ -142,7 +148,16 @@ class ModuleTracker:
             self._claim(output, call)
 
     def _claim(self, value: Any, call: int) -> None:
-        """Tag the untagged backward nodes behind the tensors in ``value`` with ``call``."""
+        """Tag the untagged backward nodes behind the tensors in ``value`` with ``call``.
+
+        Runs inside the program's module calls: whatever goes wrong here must not become the
+        program's error, so a failure only leaves nodes untagged (module None)."""
+        try:
+            self._tag(value, call)
+        except Exception:  # an odd tensor subclass or node type: no cluster, same program
+            return
+
+    def _tag(self, value: Any, call: int) -> None:
         todo: list[Any] = []
         for t in _tensors(value):
             try:
@@ -162,17 +177,8 @@ class ModuleTracker:
             todo.extend(child for child, _ in fn.next_functions if child is not None)
 
     def top_modules(self) -> list[nn.Module]:
-        """The modules called from outside any module, first call first, while alive."""
-        found: list[nn.Module] = []
-        for call in self.calls:
-            module = call.module()
-            if (
-                call.parent == _OUTSIDE
-                and module is not None
-                and all(m is not module for m in found)
-            ):
-                found.append(module)
-        return found
+        """The first modules called from outside any module (up to 16), first call first."""
+        return list(self._top)
 
     def index(self, roots: Mapping[str, Any]) -> ModuleIndex:
         """Name the calls' modules by the program's variables ``roots`` (name -> value)."""
@@ -241,10 +247,10 @@ class ModuleIndex:
         self._alive: list[Any] = [m for _, m in named.values()]
         for call, path in zip(calls, self.paths, strict=True):
             for ref in call.params:  # modules called but never stored
-                param = ref()
-                if param is not None:
-                    self.leaf_paths.setdefault(id(param), path)
-                    self._alive.append(param)
+                kept = ref()
+                if kept is not None:
+                    self.leaf_paths.setdefault(id(kept), path)
+                    self._alive.append(kept)
         # the modules and parameters above stay alive with this index, so their ids stay theirs
 
     def _path(

@@ -134,14 +134,7 @@ export class ClusterModel {
     }
     // With every fold closed, nodes of one module and one fold share their representative:
     // count one node per such group (a 50k-node graph has a few thousand groups).
-    if (!this.groups) {
-      const groups = new Map();
-      for (const n of this.nodes) {
-        const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
-        if (!groups.has(key)) groups.set(key, n.id);
-      }
-      this.groups = [...groups.values()];
-    }
+    this.groupHeads();
     for (const id of this.groups) {
       const r = this.repOf(id);
       if (r !== id) seen.add(r);
@@ -150,6 +143,44 @@ export class ClusterModel {
     let own = 0;
     for (const id of this.groups) if (this.repOf(id) === id) own += this.groupSize(id);
     return seen.size + own;
+  }
+
+  /** Nodes of one module and one fold form a group; returns one node id per group, and fills
+   * this.head (node id -> its group's first node id). */
+  groupHeads() {
+    if (!this.groups) {
+      const groups = new Map();
+      this.head = new Map();
+      for (const n of this.nodes) {
+        const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
+        if (!groups.has(key)) groups.set(key, n.id);
+        this.head.set(n.id, groups.get(key));
+      }
+      this.groups = [...groups.values()];
+    }
+    return this.groups;
+  }
+
+  /** repOf() for every node, once per group where the group shares its fate (big graphs). */
+  allReps() {
+    this.groupHeads();
+    const byHead = new Map();
+    const rep = new Map();
+    for (const n of this.nodes) {
+      const inFold = this.foldOf.get(n.id);
+      if (inFold && this.foldEnds.has(inFold[0].id)) {
+        rep.set(n.id, this.repOf(n.id)); // copies of an opening fold differ one by one
+        continue;
+      }
+      const head = this.head.get(n.id);
+      let r = byHead.get(head);
+      if (r === undefined) {
+        r = this.repOf(head);
+        byHead.set(head, r);
+      }
+      rep.set(n.id, r === head ? n.id : r);
+    }
+    return rep;
   }
 
   groupSize(id) {
@@ -246,12 +277,11 @@ export class ClusterModel {
 
   /** DOT text of the current picture, and the representative of every node. */
   toDot() {
-    const rep = new Map();
+    const rep = this.allReps();
     const shown = new Map(); // rep id -> first node id it stands for
     const hidden = new Map(); // rep id -> node count
     for (const n of this.nodes) {
-      const r = this.repOf(n.id);
-      rep.set(n.id, r);
+      const r = rep.get(n.id);
       if (!shown.has(r)) shown.set(r, n.id);
       hidden.set(r, (hidden.get(r) || 0) + 1);
     }

@@ -216,7 +216,9 @@ for (const button of $$("[data-export]")) {
     if (!state.result) { announce("Run a program first: there is no graph to export."); setStatus("Run a program first.", "warn"); return; }
     const name = state.example && editorHoldsExample() ? `gradtrace-${state.example.id}` : "gradtrace-graph";
     try {
-      await exportGraph(state.result, button.dataset.export, name);
+      // a graph the page laid out itself exports as drawn (clusters and folds as on screen)
+      const drawn = canvas.big?.svgText;
+      await exportGraph(drawn && !state.result.svg ? { ...state.result, svg: drawn } : state.result, button.dataset.export, name);
     } catch (err) {
       setStatus(String(err.message || err), "error");
     }
