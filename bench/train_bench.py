@@ -486,6 +486,11 @@ def main(argv: list[str] | None = None) -> None:
                 plain.append(service_run(client, config | INSIGHT_OFF, target))
                 if not args.no_dataloader:
                     loaders.append(bare_run(config, dataloader=True))
+                print(  # as it goes: a long bench cut short still leaves its rounds
+                    f"{name} round {len(bares)}: service {services[-1].wall_s:.2f}s, bare "
+                    f"{bares[-1].wall_s:.2f}s, service insight off {plain[-1].wall_s:.2f}s",
+                    flush=True,
+                )
             results[name] = (services, bares, loaders or bares)
             off[name] = plain
 

@@ -116,7 +116,8 @@ export class XYChart {
     this.plot = new uPlot(opts, this.uplotData(), this.wrap);
     // Series marked legend: false (markers such as the scrubber's epoch) stay out of the key.
     const rows = this.wrap.querySelectorAll(".u-legend .u-series");
-    this.defs.forEach((d, i) => { if (d.legend === false && rows[i + 1]) rows[i + 1].hidden = true; });
+    const first = rows.length > this.defs.length ? 1 : 0; // a row for x or not (mode 2: not)
+    this.defs.forEach((d, i) => { if (d.legend === false && rows[i + first]) rows[i + first].hidden = true; });
     if (this.opts.zoom) {
       this.plot.over.addEventListener("dblclick", () => { this.xZoom = null; this.plot.setData(this.uplotData()); });
       this.applyZoom();
