@@ -23,14 +23,24 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
     max_steps = interp.max_steps
 
     if isinstance(func_node, ast.Attribute):
-        owner_of = interp.expression(func_node.value)
-        owner_node = func_node.value
         method = func_node.attr
-        is_backward = method == "backward"
-        readable = readable_by_class(method)  # as in closures/attributes.py
-        get_attribute = interp.get_attribute
+        owner_of = interp.expression(func_node.value)
 
-        def method_call(scope: Scope) -> Any:
+        # Bound as defaults rather than closed over (as in statements._placed_statement).
+        def method_call(
+            scope: Scope,
+            interp: Runner = interp,
+            node: ast.Call = node,
+            func_node: ast.Attribute = func_node,
+            owner_node: ast.expr = func_node.value,
+            owner_of: Evaluator = owner_of,
+            method: str = method,
+            is_backward: bool = method == "backward",
+            readable: frozenset[type] = readable_by_class(method),  # as in closures/attributes
+            get_attribute: Any = interp.get_attribute,
+            arguments: Arguments = arguments,
+            max_steps: int = max_steps,
+        ) -> Any:
             steps = interp.steps = interp.steps + 1
             if steps > max_steps:
                 interp.tick(0)
@@ -48,7 +58,14 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
 
     func_of = interp.expression(func_node)
 
-    def function_call(scope: Scope) -> Any:
+    def function_call(
+        scope: Scope,
+        interp: Runner = interp,
+        node: ast.Call = node,
+        func_of: Evaluator = func_of,
+        arguments: Arguments = arguments,
+        max_steps: int = max_steps,
+    ) -> Any:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)
@@ -58,7 +75,13 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
 
     if isinstance(func_node, ast.Name) and func_node.id == "super":
 
-        def super_call(scope: Scope) -> Any:
+        def super_call(
+            scope: Scope,
+            interp: Runner = interp,
+            node: ast.Call = node,
+            function_call: Evaluator = function_call,
+            max_steps: int = max_steps,
+        ) -> Any:
             if interp.is_shadowed("super", scope):
                 return function_call(scope)  # the program's own ``super``: a plain call
             steps = interp.steps = interp.steps + 1
@@ -105,12 +128,18 @@ def _arguments(interp: Runner, node: ast.Call) -> Arguments:
     named = [(str(keyword.arg), interp.expression(keyword.value)) for keyword in node.keywords]
     if not named:
 
-        def plain(scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+        def plain(
+            scope: Scope, positional: list[Evaluator] = positional
+        ) -> tuple[list[Any], dict[str, Any]]:
             return [arg(scope) for arg in positional], {}
 
         return plain
 
-    def with_keywords(scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+    def with_keywords(
+        scope: Scope,
+        positional: list[Evaluator] = positional,
+        named: list[tuple[str, Evaluator]] = named,
+    ) -> tuple[list[Any], dict[str, Any]]:
         args = [arg(scope) for arg in positional]
         return args, {name: value(scope) for name, value in named}
 
