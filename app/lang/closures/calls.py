@@ -30,6 +30,8 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
         def method_call(
             scope: Scope,
             interp: Runner = interp,
+            max_steps: int = max_steps,
+            arguments: Arguments = arguments,
             node: ast.Call = node,
             func_node: ast.Attribute = func_node,
             owner_node: ast.expr = func_node.value,
@@ -38,8 +40,6 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
             is_backward: bool = method == "backward",
             readable: frozenset[type] = readable_by_class(method),  # as in closures/attributes
             get_attribute: Any = interp.get_attribute,
-            arguments: Arguments = arguments,
-            max_steps: int = max_steps,
         ) -> Any:
             steps = interp.steps = interp.steps + 1
             if steps > max_steps:
@@ -74,23 +74,23 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
         return _placed_call(interp, node, func, positional, keywords, None, None)
 
     if isinstance(func_node, ast.Name) and func_node.id == "super":
-
-        def super_call(
-            scope: Scope,
-            interp: Runner = interp,
-            node: ast.Call = node,
-            function_call: Evaluator = function_call,
-            max_steps: int = max_steps,
-        ) -> Any:
-            if interp.is_shadowed("super", scope):
-                return function_call(scope)  # the program's own ``super``: a plain call
-            steps = interp.steps = interp.steps + 1
-            if steps > max_steps:
-                interp.tick(0)
-            return make_super(interp, interp.call_arguments(node, scope)[0], node)
-
-        return super_call
+        return _super_call(interp, node, function_call)
     return function_call
+
+
+def _super_call(interp: Runner, node: ast.Call, function_call: Evaluator) -> Evaluator:
+    """``super()``, unless the program bound a ``super`` of its own (then a plain call)."""
+    max_steps = interp.max_steps
+
+    def super_call(scope: Scope) -> Any:
+        if interp.is_shadowed("super", scope):
+            return function_call(scope)  # the program's own ``super``: a plain call
+        steps = interp.steps = interp.steps + 1
+        if steps > max_steps:
+            interp.tick(0)
+        return make_super(interp, interp.call_arguments(node, scope)[0], node)
+
+    return super_call
 
 
 def _placed_call(
@@ -126,6 +126,8 @@ def _arguments(interp: Runner, node: ast.Call) -> Arguments:
         return unpacked
     positional = [interp.expression(arg) for arg in node.args]
     named = [(str(keyword.arg), interp.expression(keyword.value)) for keyword in node.keywords]
+    if not named and not positional:
+        return _no_arguments
     if not named:
 
         def plain(
@@ -144,3 +146,7 @@ def _arguments(interp: Runner, node: ast.Call) -> Arguments:
         return args, {name: value(scope) for name, value in named}
 
     return with_keywords
+
+
+def _no_arguments(scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+    return [], {}  # a call without arguments (x.sum()): one function for all of them

@@ -154,17 +154,21 @@ def _unpacking(interp: Runner, stores: list[Store]) -> Store:
 def _expr(interp: Runner, node: ast.Expr) -> Executor:
     if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
         return _nothing  # a docstring
-    value_of = interp.expression(node.value)
-
-    def run(scope: Scope, value_of: Evaluator = value_of) -> None:
-        value_of(scope)
-
-    return run
+    return interp.expression(node.value)  # run for its effect; the value is dropped
 
 
 def _assign(interp: Runner, node: ast.Assign) -> Executor:
     value_of = interp.expression(node.value)
-    stores = [_store(interp, target) for target in node.targets]
+    targets = node.targets
+    if len(targets) == 1 and targets[0].__class__ is ast.Name:
+
+        def assign_name(
+            scope: Scope, value_of: Evaluator = value_of, name: str = targets[0].id
+        ) -> None:
+            scope.store(name, value_of(scope))  # x = ...: store_name, without the call
+
+        return assign_name
+    stores = [_store(interp, target) for target in targets]
     if len(stores) == 1:
 
         def assign_one(
