@@ -14,13 +14,20 @@ def compile_attribute(interp: Runner, node: ast.Attribute) -> Evaluator | None:
     value = node.value
     if node.attr == "__name__" and value.__class__ is ast.Attribute and value.attr == "__class__":
         return None  # x.__class__.__name__: the interpreter's method answers with the string
-    owner_of = interp.expression(value)
     name = node.attr
-    readable = readable_by_class(name)  # x.grad on a tensor: allowed by x's class alone
-    get_attribute = interp.get_attribute
-    max_steps = interp.max_steps
+    owner_of = interp.expression(value)
 
-    def run(scope: Scope) -> Any:
+    # Bound as defaults rather than closed over (as in statements._placed_statement).
+    def run(
+        scope: Scope,
+        interp: Runner = interp,
+        node: ast.Attribute = node,
+        owner_of: Evaluator = owner_of,
+        name: str = name,
+        readable: frozenset[type] = readable_by_class(name),  # x.grad on a tensor: by class
+        get_attribute: Any = interp.get_attribute,
+        max_steps: int = interp.max_steps,
+    ) -> Any:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)

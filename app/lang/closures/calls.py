@@ -23,14 +23,24 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
     max_steps = interp.max_steps
 
     if isinstance(func_node, ast.Attribute):
-        owner_of = interp.expression(func_node.value)
-        owner_node = func_node.value
         method = func_node.attr
-        is_backward = method == "backward"
-        readable = readable_by_class(method)  # as in closures/attributes.py
-        get_attribute = interp.get_attribute
+        owner_of = interp.expression(func_node.value)
 
-        def method_call(scope: Scope) -> Any:
+        # Bound as defaults rather than closed over (as in statements._placed_statement).
+        def method_call(
+            scope: Scope,
+            interp: Runner = interp,
+            max_steps: int = max_steps,
+            arguments: Arguments = arguments,
+            node: ast.Call = node,
+            func_node: ast.Attribute = func_node,
+            owner_node: ast.expr = func_node.value,
+            owner_of: Evaluator = owner_of,
+            method: str = method,
+            is_backward: bool = method == "backward",
+            readable: frozenset[type] = readable_by_class(method),  # as in closures/attributes
+            get_attribute: Any = interp.get_attribute,
+        ) -> Any:
             steps = interp.steps = interp.steps + 1
             if steps > max_steps:
                 interp.tick(0)
@@ -48,7 +58,14 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
 
     func_of = interp.expression(func_node)
 
-    def function_call(scope: Scope) -> Any:
+    def function_call(
+        scope: Scope,
+        interp: Runner = interp,
+        node: ast.Call = node,
+        func_of: Evaluator = func_of,
+        arguments: Arguments = arguments,
+        max_steps: int = max_steps,
+    ) -> Any:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)
@@ -57,17 +74,23 @@ def compile_call(interp: Runner, node: ast.Call) -> Evaluator:
         return _placed_call(interp, node, func, positional, keywords, None, None)
 
     if isinstance(func_node, ast.Name) and func_node.id == "super":
-
-        def super_call(scope: Scope) -> Any:
-            if interp.is_shadowed("super", scope):
-                return function_call(scope)  # the program's own ``super``: a plain call
-            steps = interp.steps = interp.steps + 1
-            if steps > max_steps:
-                interp.tick(0)
-            return make_super(interp, interp.call_arguments(node, scope)[0], node)
-
-        return super_call
+        return _super_call(interp, node, function_call)
     return function_call
+
+
+def _super_call(interp: Runner, node: ast.Call, function_call: Evaluator) -> Evaluator:
+    """``super()``, unless the program bound a ``super`` of its own (then a plain call)."""
+    max_steps = interp.max_steps
+
+    def super_call(scope: Scope) -> Any:
+        if interp.is_shadowed("super", scope):
+            return function_call(scope)  # the program's own ``super``: a plain call
+        steps = interp.steps = interp.steps + 1
+        if steps > max_steps:
+            interp.tick(0)
+        return make_super(interp, interp.call_arguments(node, scope)[0], node)
+
+    return super_call
 
 
 def _placed_call(
@@ -103,15 +126,27 @@ def _arguments(interp: Runner, node: ast.Call) -> Arguments:
         return unpacked
     positional = [interp.expression(arg) for arg in node.args]
     named = [(str(keyword.arg), interp.expression(keyword.value)) for keyword in node.keywords]
+    if not named and not positional:
+        return _no_arguments
     if not named:
 
-        def plain(scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+        def plain(
+            scope: Scope, positional: list[Evaluator] = positional
+        ) -> tuple[list[Any], dict[str, Any]]:
             return [arg(scope) for arg in positional], {}
 
         return plain
 
-    def with_keywords(scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+    def with_keywords(
+        scope: Scope,
+        positional: list[Evaluator] = positional,
+        named: list[tuple[str, Evaluator]] = named,
+    ) -> tuple[list[Any], dict[str, Any]]:
         args = [arg(scope) for arg in positional]
         return args, {name: value(scope) for name, value in named}
 
     return with_keywords
+
+
+def _no_arguments(scope: Scope) -> tuple[list[Any], dict[str, Any]]:
+    return [], {}  # a call without arguments (x.sum()): one function for all of them

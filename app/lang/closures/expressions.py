@@ -11,7 +11,7 @@ import app.lang.operators as operators
 from app.lang.builtins import TypeName, as_type
 from app.lang.closures.attributes import compile_attribute
 from app.lang.closures.calls import compile_call
-from app.lang.closures.runner import Evaluator, Runner
+from app.lang.closures.runner import Evaluator, Handler, Runner
 from app.lang.errors import NotAllowed
 from app.lang.scopes import Scope
 
@@ -48,7 +48,13 @@ def _fallback(interp: Runner, node: ast.expr) -> Evaluator:
 
         return refused
 
-    def run(scope: Scope) -> Any:
+    def run(
+        scope: Scope,
+        interp: Runner = interp,
+        node: ast.expr = node,
+        handler: Handler = handler,
+        max_steps: int = max_steps,
+    ) -> Any:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)
@@ -58,10 +64,13 @@ def _fallback(interp: Runner, node: ast.expr) -> Evaluator:
 
 
 def _constant(interp: Runner, node: ast.Constant) -> Evaluator:
-    value = node.value
-    max_steps = interp.max_steps
-
-    def run(scope: Scope) -> Any:
+    # Bound as defaults rather than closed over (as in statements._placed_statement).
+    def run(
+        scope: Scope,
+        interp: Runner = interp,
+        value: Any = node.value,
+        max_steps: int = interp.max_steps,
+    ) -> Any:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)
@@ -71,10 +80,13 @@ def _constant(interp: Runner, node: ast.Constant) -> Evaluator:
 
 
 def _name(interp: Runner, node: ast.Name) -> Evaluator:
-    name = node.id
-    max_steps = interp.max_steps
-
-    def run(scope: Scope) -> Any:
+    def run(
+        scope: Scope,
+        interp: Runner = interp,
+        node: ast.Name = node,
+        name: str = node.id,
+        max_steps: int = interp.max_steps,
+    ) -> Any:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)
@@ -94,11 +106,20 @@ def _binop(interp: Runner, node: ast.BinOp) -> Evaluator:
     operation = operators.BINARY[symbol]
     growing = symbol in _GROWING
     is_product = symbol == "*"
-    max_int_bits = interp.limits.max_int_bits
-    binary = interp.binary
-    max_steps = interp.max_steps
 
-    def run(scope: Scope) -> Any:
+    def run(
+        scope: Scope,
+        interp: Runner = interp,
+        left_of: Evaluator = left_of,
+        right_of: Evaluator = right_of,
+        symbol: str = symbol,
+        operation: Any = operation,
+        growing: bool = growing,
+        is_product: bool = is_product,
+        max_int_bits: int = interp.limits.max_int_bits,
+        binary: Any = interp.binary,
+        max_steps: int = interp.max_steps,
+    ) -> Any:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)
@@ -206,9 +227,14 @@ def _compare(interp: Runner, node: ast.Compare) -> Evaluator:
 def _subscript(interp: Runner, node: ast.Subscript) -> Evaluator:
     owner_of = interp.expression(node.value)
     index_of = interp.expression(node.slice)
-    max_steps = interp.max_steps
 
-    def run(scope: Scope) -> Any:
+    def run(
+        scope: Scope,
+        interp: Runner = interp,
+        owner_of: Evaluator = owner_of,
+        index_of: Evaluator = index_of,
+        max_steps: int = interp.max_steps,
+    ) -> Any:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)
@@ -222,11 +248,15 @@ def _sequence(interp: Runner, node: ast.Tuple | ast.List) -> Evaluator | None:
     if any(isinstance(element, ast.Starred) for element in node.elts):
         return None  # the interpreter's method unpacks them
     elements = [interp.expression(element) for element in node.elts]
-    as_tuple = isinstance(node, ast.Tuple)
-    limits = interp.limits
-    max_steps = interp.max_steps
 
-    def run(scope: Scope) -> Any:
+    def run(
+        scope: Scope,
+        interp: Runner = interp,
+        elements: list[Evaluator] = elements,
+        as_tuple: bool = isinstance(node, ast.Tuple),
+        limits: Any = interp.limits,
+        max_steps: int = interp.max_steps,
+    ) -> Any:
         steps = interp.steps = interp.steps + 1
         if steps > max_steps:
             interp.tick(0)
