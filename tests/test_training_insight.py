@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -17,21 +16,7 @@ from app.training.config import validate_config
 from app.training.histograms import histograms
 from app.training.landscape import filter_normalized_direction
 from app.training.loop import train
-from app.training.presets import get_preset
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def preset(preset_id: str, **changes: Any) -> dict[str, Any]:
-    found = get_preset(preset_id)
-    assert found is not None
-    return {**found["config"], **changes, "device": "cpu"}
+from tests.training_support import one_thread, preset  # noqa: F401 (one_thread: a fixture)
 
 
 def events_of(cfg: dict[str, Any]) -> list[dict[str, Any]]:
@@ -81,7 +66,7 @@ def check_grid(grid: dict[str, Any], x: torch.Tensor, y: torch.Tensor, reduction
 def test_landscape_values_are_plain_pytorch_losses(
     preset_id: str, data: Any, reduction: str, dims: int
 ) -> None:
-    events = events_of(preset(preset_id))
+    events = events_of(preset(preset_id, device="cpu"))
     x, y = data if data is not None else seed003_data()
     grids = [e["landscape"] for e in events if "landscape" in e]
     assert len(grids) >= 2  # at least the first epoch's and the final one
@@ -92,7 +77,7 @@ def test_landscape_values_are_plain_pytorch_losses(
 
 
 def test_the_path_is_the_runs_parameters_and_its_losses() -> None:
-    events = events_of(preset("seed-004-linear-model"))
+    events = events_of(preset("seed-004-linear-model", device="cpu"))
     epochs, done = events[:-1], events[-1]
     x, y = SEED_DATA
     # The tutorial's loop, here: full batch, SGD lr 0.01, MSE sum, from w = 1, b = 0.
@@ -121,7 +106,7 @@ def test_the_path_is_the_runs_parameters_and_its_losses() -> None:
 
 
 def test_random_slices_are_centred_on_the_trained_model() -> None:
-    cfg = preset("moons-mlp", landscape="random_2d", epochs=20)
+    cfg = preset("moons-mlp", device="cpu", landscape="random_2d", epochs=20)
     events = events_of(cfg)
     done = events[-1]
     grid = done["landscape"]
@@ -158,7 +143,7 @@ def test_directions_are_filter_normalised() -> None:
 
 
 def test_random_slice_cost_is_bounded() -> None:
-    cfg = preset("moons-mlp", landscape="random_2d")
+    cfg = preset("moons-mlp", device="cpu", landscape="random_2d")
     with pytest.raises(ValidationError, match="train_max_work"):
         validate_config(cfg, TrainingLimits(max_work=1e6))
     validate_config(cfg, TrainingLimits())
@@ -197,8 +182,10 @@ def test_histograms_leave_out_non_finite_values() -> None:
 
 
 def test_insight_can_be_switched_off() -> None:
-    events = events_of(preset("seed-004-linear-model", landscape="off", histograms=False))
+    events = events_of(
+        preset("seed-004-linear-model", device="cpu", landscape="off", histograms=False)
+    )
     assert not any({"landscape", "landscape_point", "histograms"} & set(e) for e in events)
-    on = events_of(preset("seed-004-linear-model"))
+    on = events_of(preset("seed-004-linear-model", device="cpu"))
     assert [e["loss"] for e in on[:-1]] == [e["loss"] for e in events[:-1]]
     assert all(len(e["histograms"]["params"]["0.weight"]["counts"]) == 30 for e in on[:-1])

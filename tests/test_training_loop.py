@@ -6,7 +6,6 @@ import copy
 import json
 import math
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,22 +18,7 @@ from app.runs.store import dumps_strict
 from app.training.config import TrainConfig
 from app.training.loop import grad_norms, graph_step, param_values, train
 from app.training.predict import predict
-from app.training.presets import get_preset
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread() -> Iterator[None]:
-    """Tiny models run far faster on one thread, and the test machine's cores are shared."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def preset(preset_id: str, **changes: Any) -> dict[str, Any]:
-    found = get_preset(preset_id)
-    assert found is not None
-    return {**found["config"], **changes}
+from tests.training_support import one_thread, preset  # noqa: F401 (one_thread: a fixture)
 
 
 def run(cfg: dict[str, Any], **kw: Any) -> list[dict[str, Any]]:

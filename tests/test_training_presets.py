@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
-import torch
 
 from app.training.config import validate_config
 from app.training.loop import train
 from app.training.presets import get_preset, presets
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread() -> Iterator[None]:
-    """Tiny models run far faster on one thread, and the test machine's cores are shared."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+from tests.training_support import one_thread  # noqa: F401 (one_thread: a fixture)
 
 
 def final(preset_id: str) -> dict[str, Any]:
