@@ -230,7 +230,7 @@ def test_in_process_layout_runs_without_the_gil() -> None:
     response meanwhile): this thread's count must move while the layout is under way."""
     from app.graph import gvlib
 
-    dot = to_dot(walk({"loss": deep_chain(200)}))  # a layout of ~100 ms
+    dot = to_dot(walk({"loss": deep_chain(400)}))  # a layout of ~200 ms: the count has room
     future = gvlib.start_layout(dot)
     steps = 0
     while not future.done():
