@@ -33,12 +33,23 @@ epoch event (measured here with the service's code) plus the latency from the ev
 to the run store to its arrival at the SSE client. The latency needs the store's file
 (``--data-dir``, known when the bench starts the server itself).
 
+``--side-by-side`` starts the service's run and the bare script at the same moment, one on each
+of the two cores, so the machine's drift hits both within the same seconds: the whole service
+(worker process, store, SSE) against the bare loop.
+
+``--paired`` runs only the service's own loop and the bare one in this process, in turns an
+epoch at a time: the service's ``train()`` with the insight on, each event appended to a run
+store as a worker does, against the bare loop. On a shared machine whose speed drifts by a
+third within a minute, that pairing tells the loop's own cost where whole runs cannot.
+
 The configs exceed the default ``train_max_rows`` (10,000) and, for the MLP,
 ``train_max_work`` (epochs * rows * parameters = 6.7e10 > 2e10). The server this bench starts
 gets ``GRADTRACE_TRAIN_MAX_ROWS=100000`` and ``GRADTRACE_TRAIN_MAX_WORK=1e11``; a server given
 with ``--url`` needs the same. Usage::
 
     python bench/train_bench.py [--url http://127.0.0.1:8000 [--data-dir DIR]] [--repeat 3]
+    python bench/train_bench.py --paired [--only mlp_100k] [--repeat 1]
+    python bench/train_bench.py --side-by-side [--only mlp_100k] [--repeat 3]
 
 This is a benchmark, not a test.
 """
@@ -57,6 +68,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,7 +158,7 @@ def check_limits(config: dict[str, Any]) -> None:
 class Bare:
     wall_s: float  # data, model and training
     cpu_s: float  # the same, in CPU time
-    epoch_ms: list[float]  # each epoch's time
+    epoch_ms: list[float]  # each epoch's time (the first one's with the data and model)
     losses: list[float]
 
 
@@ -186,13 +198,13 @@ def epoch_orders(rows: int, batch: int, seed: int, dataloader: bool) -> Iterator
         yield iter(order.split(batch))
 
 
-def bare_run(config: dict[str, Any], dataloader: bool = False) -> Bare:
-    """Train ``config`` as a plain script: the service's numbers, without the service.
+def bare_epochs(config: dict[str, Any], dataloader: bool = False) -> Iterator[float]:
+    """Train ``config`` as a plain script, one epoch per ``next()``: each yields the epoch's
+    mean loss. The first ``next()`` also draws the data and builds the model.
 
     ``dataloader``: take the batch order from a DataLoader, as tutorial code does."""
     from sklearn.datasets import make_regression
 
-    started, cpu_started = time.perf_counter(), time.process_time()
     spec = dict(config["data"]["synthetic"])
     spec.pop("kind")
     x, y = make_regression(**spec)
@@ -208,9 +220,7 @@ def bare_run(config: dict[str, Any], dataloader: bool = False) -> Bare:
         optimizer = torch.optim.Adam(model.parameters(), lr=opt["lr"])
     rows = len(x_t)
     orders = epoch_orders(rows, config["batch_size"], config["seed"], dataloader)
-    losses, epoch_ms = [], []
     for _ in range(config["epochs"]):
-        epoch_started = time.perf_counter()
         total = 0.0
         for index in next(orders):
             xb, yb = x_t[index], y_t[index]
@@ -219,7 +229,20 @@ def bare_run(config: dict[str, Any], dataloader: bool = False) -> Bare:
             loss.backward()
             optimizer.step()
             total += loss.item() * len(xb)
-        losses.append(total / rows)
+        yield total / rows
+
+
+def bare_run(config: dict[str, Any], dataloader: bool = False) -> Bare:
+    """Train ``config`` as a plain script: the service's numbers, without the service."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    losses, epoch_ms = [], []
+    epochs = bare_epochs(config, dataloader)
+    while True:
+        epoch_started = time.perf_counter()
+        loss = next(epochs, None)
+        if loss is None:
+            break
+        losses.append(loss)
         epoch_ms.append((time.perf_counter() - epoch_started) * 1000)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return Bare(wall, cpu, epoch_ms, losses)
@@ -281,6 +304,43 @@ def histogram_cost_ms(config: dict[str, Any], repeat: int = 200) -> float:
         histograms(model, bins)
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
+
+
+def paired_epochs(config: dict[str, Any]) -> tuple[list[float], list[float]]:
+    """The service's epoch and the bare loop's, in turns, epoch by epoch, in this process.
+
+    The service side is what a worker runs for a run, with the insight on: the product's
+    ``train()`` (histograms, and for seed 003 the landscape), each event appended to a SQLite
+    run store with its wake-up datagram, as ``run_training_job`` does. Taking turns an epoch at
+    a time, the two see the same machine (a shared one drifts by 30% within a minute here),
+    so the ratio of their CPU times is the loop's and the streaming's own cost. What it leaves
+    out is the worker process around them, which the whole-run tables measure.
+    Returns CPU milliseconds per epoch, (service, bare), from epoch 2 on (the first also
+    draws the data)."""
+    from app.runs.store import SQLiteRunStore
+    from app.runs.wakeup import WakeupSender
+    from app.training.loop import train
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", 0))
+    service_ms, bare_ms = [], []
+    with tempfile.TemporaryDirectory(prefix="gradtrace-bench-paired-") as tmp, listener:
+        store = SQLiteRunStore(Path(tmp) / "runs.sqlite3")
+        store.on_append = WakeupSender(listener.getsockname())
+        run_id = store.create_run(config)
+        store.set_status(run_id, "running")
+        events = train(validate_config(config, LIMITS), device="cpu")
+        bare = bare_epochs(config)
+        for _ in range(config["epochs"]):
+            started = time.process_time()
+            event = next(events)
+            store.append_event(run_id, event.pop("type"), event)
+            service_ms.append((time.process_time() - started) * 1000)
+            started = time.process_time()
+            next(bare)
+            bare_ms.append((time.process_time() - started) * 1000)
+        store.close()
+    return service_ms[1:], bare_ms[1:]
 
 
 # --- the service ------------------------------------------------------------------------------
@@ -455,8 +515,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-dataloader", action="store_true", help="skip the bare+DataLoader runs (faster)"
     )
+    parser.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="only whole runs of the service and the bare loop at the same time, one core each",
+    )
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="only the epoch-by-epoch turns of the service's loop and the bare one, in-process",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # like a worker, so both sides compute alike
+    if args.side_by_side:
+        report_side_by_side(args.url, args.data_dir, args.only, args.repeat)
+        return
+    if args.paired:
+        os.environ.update(SERVER_ENV)  # train() reads the limits from the settings too
+        report_paired(args.only, args.repeat)
+        return
 
     names = [args.only] if args.only else list(CONFIGS)
     configs = {name: CONFIGS[name]() for name in names}
@@ -496,6 +573,57 @@ def main(argv: list[str] | None = None) -> None:
 
     report(results, costs, args.repeat)
     report_insight(results, off, hist_costs)
+
+
+def report_paired(only: str | None, repeat: int) -> None:
+    """``--paired``: the service's loop against the bare one, in turns an epoch at a time."""
+    print("Epoch by epoch in turns, in this process: the service's train() with the insight on")
+    print("and each event streamed to a run store, against the bare loop (CPU ms, epochs 2..N).")
+    print(f"{'config':14s} {'service':>9s} {'bare':>9s} {'ratio':>7s} {'pairs':>18s}")
+    for name in [only] if only else list(CONFIGS):
+        config = CONFIGS[name]()
+        check_limits(config)
+        service: list[float] = []
+        bare: list[float] = []
+        for _ in range(repeat):
+            ours, theirs = paired_epochs(config)
+            service += ours
+            bare += theirs
+        ratios = sorted(a / b for a, b in zip(service, bare, strict=True))
+        print(
+            f"{name:14s} {median(service):9.1f} {median(bare):9.1f} "
+            f"{sum(service) / sum(bare):6.3f}x  {ratios[0]:.3f}..{ratios[-1]:.3f} ({len(ratios)})"
+        )
+    print("ratio: total service time / total bare time over all pairs. Target <= 1.05.")
+
+
+def report_side_by_side(
+    url: str | None, data_dir: str | None, only: str | None, repeat: int
+) -> None:
+    """``--side-by-side``: a whole run through the service (POST, worker, SSE until done) and
+    the bare script started at the same moment, each on one of the two cores, so whatever the
+    machine does to one it does to the other while both run."""
+    print("Side by side: the service's whole run and the bare script at the same time.")
+    print(f"{'config':14s} {'service s':>10s} {'bare s':>8s} {'ratio':>7s}")
+    with server(url, data_dir) as target, httpx.Client(base_url=target.url, timeout=600) as client:
+        for name in [only] if only else list(CONFIGS):
+            config = CONFIGS[name]()
+            check_limits(config)
+            service_run(client, config | {"epochs": 1}, Target(target.url))  # warm, as in main()
+            ratios = []
+            for _ in range(repeat):
+                with ThreadPoolExecutor(1) as pool:
+                    # the SSE client waits on its socket, leaving this thread the GIL
+                    running = pool.submit(service_run, client, config, Target(target.url))
+                    bare = bare_run(config)
+                    ran = running.result()
+                ratios.append(ran.wall_s / bare.wall_s)
+                print(
+                    f"{name:14s} {ran.wall_s:10.2f} {bare.wall_s:8.2f} {ratios[-1]:6.3f}x",
+                    flush=True,
+                )
+            print(f"{name:14s} median ratio {median(ratios):.3f}x over {len(ratios)} runs")
+    print("Target <= 1.05.")
 
 
 def report_insight(
