@@ -217,11 +217,13 @@ def _shape(idx: _Index, members: list[int]) -> tuple[Any, ...]:
 
 def _common_module(idx: _Index, block: list[int]) -> str | None:
     """The innermost module holding every node of the block (None: some node has none)."""
+    nodes = idx.nodes
+    distinct = {nodes[v].module for v in block}  # a block holds a few modules, many nodes
+    if None in distinct or not distinct:
+        return None
     common: list[str] | None = None
-    for v in block:
-        module = idx.nodes[v].module
-        if module is None:
-            return None
+    for module in distinct:
+        assert module is not None
         parts = module.split(".")
         if common is None:
             common = parts
@@ -251,15 +253,16 @@ def fold(graph: Graph) -> list[Fold]:
     classes = {m.path: m.cls for m in graph.modules}
     height = idx.heights()
     groups = _module_groups(idx, graph.modules, height)
-    taken = {v for group, _ in groups for block in group for v in block}
+    taken = {v for group, _, _ in groups for block in group for v in block}
     groups += _level_groups(idx, height, taken)
-    return [_make(idx, f"f{k}", group, shape, classes) for k, (group, shape) in enumerate(groups)]
+    return [_make(idx, f"f{k}", group, classes) for k, group in enumerate(groups)]
 
 
-_Group = tuple[list[list[int]], Any]  # the copies (canonical order) and their description
+# the copies (canonical order), their description, and each copy's innermost module
+_Group = tuple[list[list[int]], Any, list[str | None]]
 
 
-def _runs_of_equal(blocks: list[list[int]], shapes: list[Any]) -> list[_Group]:
+def _runs_of_equal(idx: _Index, blocks: list[list[int]], shapes: list[Any]) -> list[_Group]:
     """Consecutive blocks with the same description, grouped where there are enough of them."""
     groups: list[_Group] = []
     k = 0
@@ -269,7 +272,7 @@ def _runs_of_equal(blocks: list[list[int]], shapes: list[Any]) -> list[_Group]:
             end += 1
         group = blocks[k:end]
         if len(group) >= MIN_COUNT and len(group) * len(group[0]) >= MIN_FOLDED_NODES:
-            groups.append((group, shapes[k]))
+            groups.append((group, shapes[k], [_common_module(idx, b) for b in group]))
         k = end
     return groups
 
@@ -280,11 +283,17 @@ def _module_groups(idx: _Index, modules: list[Any], height: list[int]) -> list[_
     if not modules:
         return []
     inside: dict[str, list[int]] = {}
+    ancestors: dict[str | None, list[list[int]]] = {None: []}  # a path's lists in `inside`
     for v, node in enumerate(idx.nodes):
-        path = node.module
-        while path:
-            inside.setdefault(path, []).append(v)
-            path = path.rsplit(".", 1)[0] if "." in path else ""
+        lists = ancestors.get(node.module)
+        if lists is None:
+            lists = ancestors[node.module] = []
+            path = node.module or ""
+            while path:
+                lists.append(inside.setdefault(path, []))
+                path = path.rsplit(".", 1)[0] if "." in path else ""
+        for members in lists:
+            members.append(v)
     by_path = {m.path: m for m in modules}
     groups: list[_Group] = []
     todo = [m.path for m in modules if m.parent is None]
@@ -298,8 +307,8 @@ def _module_groups(idx: _Index, modules: list[Any], height: list[int]) -> list[_
             blocks.append(sorted(block, key=lambda v: (height[v] - low, idx.sig[v], v)))
             shape = (by_path[child].cls, _shape(idx, blocks[-1])) if block else None
             shapes.append(shape)
-        found = _runs_of_equal(blocks, shapes)
-        folded = {id(b) for group, _ in found for b in group}
+        found = _runs_of_equal(idx, blocks, shapes)
+        folded = {id(b) for group, _, _ in found for b in group}
         groups += found
         todo += [c for c, b in zip(children, blocks, strict=True) if id(b) not in folded]
     return groups
@@ -327,23 +336,22 @@ def _level_groups(idx: _Index, height: list[int], taken: set[int]) -> list[_Grou
             level_of = {v: d for d in range(period) for v in levels[first + d]}
             blocks.append(_canonical(idx, list(level_of), level_of))
         shapes = [None if taken.intersection(b) else _shape(idx, b) for b in blocks]
-        groups += [g for g in _runs_of_equal(blocks, shapes) if _fits_modules(idx, g[0])]
+        groups += [g for g in _runs_of_equal(idx, blocks, shapes) if _fits_modules(g[2])]
     return groups
 
 
-def _fits_modules(idx: _Index, group: list[list[int]]) -> bool:
-    """Whether the copies respect the module clusters: all inside one module (a loop calling
-    ``lin`` again and again, or no module at all) or each in a module of its own (layers). A
-    group that cuts across modules (copies 1 and 3 inside ``model``, copy 2 in ``model.1``)
-    would hide the clusters a person reads the graph by, so it is not folded."""
-    modules = [_common_module(idx, block) for block in group]
+def _fits_modules(modules: list[str | None]) -> bool:
+    """Whether the copies (whose innermost modules these are) respect the module clusters: all
+    inside one module (a loop calling ``lin`` again and again, or no module at all) or each in
+    a module of its own (layers). A group that cuts across modules (copies 1 and 3 inside
+    ``model``, copy 2 in ``model.1``) would hide the clusters a person reads the graph by, so
+    it is not folded."""
     distinct = len(set(modules))
     return distinct == 1 or distinct == len(modules)
 
 
-def _make(
-    idx: _Index, fold_id: str, group: list[list[int]], shape: Any, classes: dict[str, str]
-) -> Fold:
+def _make(idx: _Index, fold_id: str, found: _Group, classes: dict[str, str]) -> Fold:
+    group, shape, modules = found
     if isinstance(shape[0], str):  # a module group's description: (class, block shape)
         shape = shape[1]
     inside = {v for block in group for v in block}
@@ -358,7 +366,6 @@ def _make(
                 outputs[w] = None
     digest = hashlib.blake2b(repr(_portable(idx, shape)).encode(), digest_size=8).hexdigest()
     ids = [n.id for n in idx.nodes]
-    modules = [_common_module(idx, block) for block in group]
     # a copy per module instance (layers.0, layers.1...): named by that module's class
     own = len(set(modules)) == len(modules) and None not in modules
     module_class = classes.get(modules[0] or "") if own else None

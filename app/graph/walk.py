@@ -164,6 +164,35 @@ def _meta_lines(meta: _Meta) -> list[str]:
     return [*lines, kind] if kind else lines
 
 
+# Captions of unnamed nodes, by what they are made of: a big graph repeats a few of them
+# thousands of times (an op and its shape; a leaf's shape, dtype and device).
+_LABELS: dict[tuple[Any, ...], str] = {}
+_MAX_LABELS = 4096
+
+
+def _remembered(key: tuple[Any, ...], make: Callable[[], str]) -> str:
+    label = _LABELS.get(key)
+    if label is None:
+        label = make()
+        if len(_LABELS) < _MAX_LABELS:
+            _LABELS[key] = label
+    return label
+
+
+def _op_label(op: str, shape: list[int] | None) -> str:
+    """``op`` and its shape on two lines (the op alone when the shape is unknown)."""
+    if shape is None:
+        return op
+    return _remembered((op, *shape), lambda: f"{op}\n{shape_text(shape)}")
+
+
+def _unnamed_label(meta: _Meta) -> str:
+    """A leaf's caption without names: its shape, then dtype and device."""
+    shape, dtype, device = meta
+    key = ("", dtype, device, None if shape is None else tuple(shape))  # "": no op is named so
+    return _remembered(key, lambda: "\n".join(_meta_lines(meta)))
+
+
 class _Walker:
     """State of one walk: nodes by identity, ids in discovery order, deduplicated edges."""
 
@@ -235,16 +264,19 @@ class _Walker:
         return node_id
 
     def _leaf_node(self, node_id: str, t: torch.Tensor) -> Node:
-        names = self.leaf_names.get(id(t), [])
+        names = self.leaf_names.get(id(t))
         meta = _tensor_meta(t)
-        lines = [_names_text(names)] if names else []
+        if names:
+            label = "\n".join([_names_text(names), *_meta_lines(meta)])
+        else:
+            label = _unnamed_label(meta)
         return Node(
             module=self.modules.leaf_path(t) if self.modules is not None else None,
             id=node_id,
             kind="leaf",
             op="AccumulateGrad",
-            label="\n".join([*lines, *_meta_lines(meta)]),
-            vars=list(names),
+            label=label,
+            vars=list(names) if names else [],
             shape=meta[0],
             dtype=meta[1],
             device=meta[2],
@@ -253,23 +285,33 @@ class _Walker:
 
     def _op_node(self, node_id: str, fn: Any) -> Node:
         op = type(fn).__name__
-        names = self.op_names.get(id(fn), [])
-        tensors = self.op_tensors.get(id(fn), [])
-        meta = _tensor_meta(tensors[0]) if tensors else _fn_meta(fn)
-        lines = [op, _names_text(names)] if names else [op]
-        if meta[0] is not None:
-            lines.append(shape_text(meta[0]))
+        key = id(fn)
+        names = self.op_names.get(key)
+        tensors = self.op_tensors.get(key)
+        if tensors:
+            meta = _tensor_meta(tensors[0])
+            is_view = is_view_op(op) or any(t._is_view() for t in tensors)
+        else:  # most nodes of a big graph: no name of the program's points at them
+            meta = _fn_meta(fn)
+            is_view = is_view_op(op)
+        if names:
+            lines = [op, _names_text(names)]
+            if meta[0] is not None:
+                lines.append(shape_text(meta[0]))
+            label = "\n".join(lines)
+        else:
+            label = _op_label(op, meta[0])
         return Node(
             module=self.modules.op_path(fn) if self.modules is not None else None,
             id=node_id,
             kind="op",
             op=op,
-            label="\n".join(lines),
-            vars=list(names),
+            label=label,
+            vars=list(names) if names else [],
             shape=meta[0],
             dtype=meta[1],
             device=meta[2],
-            is_view=is_view_op(op) or any(t._is_view() for t in tensors),
+            is_view=is_view,
             saved=saved_values(fn) if self.show_saved else [],
         )
 

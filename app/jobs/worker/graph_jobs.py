@@ -104,7 +104,7 @@ def _graph_job(
         result = run_program(source, limits, device=resolved, tracer=tracer)
     ran = time.perf_counter()
     named = named_tensors(result)
-    with paused_gc():
+    with paused_gc(resume=False):  # run_graph_job's reset_process_state collects and resumes
         modules = tracker.index(program_values(result))
         root = result.backward_roots[-1] if result.backward_roots else None
         annotate = tracer.annotator() if tracer is not None else None
@@ -168,16 +168,18 @@ def _failed_trace(tracer: ProgramTrace, show_saved: bool, max_graph_nodes: int) 
 
 
 @contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(resume: bool = True) -> Iterator[None]:
     """Python's cycle collector off while a graph is walked and written: the walk makes an
     object per node, and every collection it set off would go through all of a big graph's
-    grad_fns again (reset_process_state collects once, after the job)."""
+    grad_fns again. ``resume=False`` leaves it off on the way out, for a caller that collects
+    once itself and turns it back on (a graph job: reset_process_state); re-enabled here, the
+    collector would go through every new object at the next allocation, and then again."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if enabled:
+        if enabled and resume:
             gc.enable()
 
 
@@ -312,7 +314,9 @@ def reset_process_state() -> None:
     torch.set_printoptions(profile="default")  # type: ignore[no-untyped-call]
     torch.set_num_threads(1)
     reseed()  # a program that seeds must not make the next person's numbers predictable
-    # Autograd graphs hold reference cycles; collect them now rather than in the next job's time.
+    # Autograd graphs hold reference cycles; collect them now rather than in the next job's time
+    # (and turn the collector back on where a graph job left it paused).
     gc.collect()
+    gc.enable()
     if torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
         torch.cuda.empty_cache()  # hand the finished program's GPU memory back
