@@ -72,6 +72,14 @@ export class GraphPlayback {
       .map((g) => ({ g, ...edgeEnds(g, ids) }))
       .filter((e) => e.source && e.target);
     this.byPair = new Map(this.edges.map((e) => [pairKey(e.source, e.target), e]));
+    // Saved-tensor boxes drawn after the run read "(freed)" when backward() released them;
+    // earlier frames must not say so: their caption follows the frame (see paint()).
+    this.freedCaptions = [];
+    for (const [id, g] of this.nodes) {
+      if (ownerOf(id) === id) continue;
+      const caption = [...g.querySelectorAll("text")].find((t) => t.textContent === FREED);
+      if (caption) this.freedCaptions.push({ id, caption });
+    }
     this.overlay = null;
   }
 
@@ -80,6 +88,7 @@ export class GraphPlayback {
     if (!this.svg) return;
     for (const g of this.nodes.values()) g.classList.remove(...NODE_CLASSES);
     for (const e of this.edges) e.g.classList.remove(...EDGE_CLASSES);
+    for (const { caption } of this.freedCaptions || []) caption.textContent = FREED;
     this.overlay?.remove();
     this.overlay = null;
   }
@@ -110,6 +119,10 @@ export class GraphPlayback {
       g.classList.toggle("gt-pb-layer2", Boolean(view.layer2?.has(id)));
     }
     for (const e of this.edges) e.g.classList.toggle("gt-pb-absent", !isAlive(e.source) || !isAlive(e.target));
+    for (const { id, caption } of this.freedCaptions) {
+      const freed = view.freed?.has(id) || view.freed?.has(ownerOf(id));
+      caption.textContent = freed ? FREED : HELD;
+    }
     const labels = [];
     // One label per drawn edge: an input used twice (w * w) sends two gradients along it.
     const byEdge = new Map();
@@ -162,6 +175,8 @@ export class GraphPlayback {
 
 // "n3_s0" (a saved tensor drawn for op n3) belongs to "n3".
 const ownerOf = (id) => /^(.+)_s\d+$/.exec(id)?.[1] || id;
+const FREED = "(freed)"; // app/graph/render.py's caption of a released saved tensor
+const HELD = "(held)";
 
 /** A text with a backing box at (x, y) (left end, or centre when `centre`); fit() sizes the box once it is in the DOM. */
 function tag(x, y, text, cls, data, { centre = false } = {}) {

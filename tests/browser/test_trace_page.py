@@ -284,3 +284,39 @@ def test_training_step_graph_plays_forward_backward_step(ui) -> None:
     assert page.text_content(step_label).startswith("After optimizer.step()")
     assert "Changed:" in str(page.text_content("#step-timeline .tl-note"))
     assert not ui.errors, ui.errors
+
+
+def test_saved_tensor_boxes_say_held_until_backward_frees_them(ui) -> None:
+    # After the run Graphviz captions a released saved tensor "(freed)"; the frames before
+    # backward() must show it held, and the backward step that releases it, freed.
+    program = "x = torch.tensor([1., 2.], requires_grad=True)\ny = (x * x).sum()\ny.backward()\n"
+    ui.goto("/")
+    page = ui.page
+    page.wait_for_function("() => window.gradtrace && window.gradtrace.editor")
+    page.check("#trace-toggle")
+    page.check("#show-saved")
+    page.evaluate("src => window.gradtrace.editor.setValue(src)", program)
+    page.click("#run-btn")
+    page.wait_for_function(
+        "() => window.gradtrace.result && window.gradtrace.result.timeline",
+        timeout=RUN_TIMEOUT_MS,
+    )
+    page.wait_for_selector("#timeline:not([hidden]) .tl-label")
+    mul = node_id(page, op="MulBackward0")
+    captions = f'#graph-canvas g.node[id^="{mul}_s"] text'
+
+    def shown() -> list[str]:
+        return [
+            t
+            for t in page.eval_on_selector_all(captions, "els => els.map(e => e.textContent)")
+            if t in ("(held)", "(freed)")
+        ]
+
+    step_until(page, "t => t.startsWith('Line 2 ')")
+    assert shown() and set(shown()) == {"(held)"}
+    step_until(page, "t => t.includes('MulBackward0 runs')")
+    assert set(shown()) == {"(held)"}  # released once it has run
+    step_until(page, "t => t.includes('(AccumulateGrad) runs')")
+    assert set(shown()) == {"(freed)"}
+    ui.screenshot("trace_saved_freed_by_backward")
+    assert not ui.errors, ui.errors
