@@ -108,8 +108,6 @@ def saved_values(fn: Any) -> list[SavedValue]:
     return out
 
 
-def _tensor_meta(t: torch.Tensor) -> _Meta:
-    return safe_shape(t), str(t.dtype), str(t.device)
 
 
 _TEXTS: dict[Any, str] = {}
@@ -123,6 +121,10 @@ def _text(value: Any) -> str:
         if len(_TEXTS) < 256:
             _TEXTS[value] = text
     return text
+
+
+def _tensor_meta(t: torch.Tensor) -> _Meta:
+    return safe_shape(t), _text(t.dtype), _text(t.device)
 
 
 def _fn_meta(fn: Any) -> _Meta:
@@ -152,7 +154,8 @@ def _fn_meta(fn: Any) -> _Meta:
 def _names_text(names: list[str]) -> str:
     # Names are user text; a control character must not split the label's lines.
     shown = ", ".join(names[:_MAX_LABEL_NAMES])
-    shown = "".join(c if c.isprintable() else " " for c in shown)
+    if not shown.isprintable():  # rare: checked whole first, character by character only then
+        shown = "".join(c if c.isprintable() else " " for c in shown)
     more = len(names) - _MAX_LABEL_NAMES
     return f"{shown} +{more} more" if more > 0 else shown
 
