@@ -108,8 +108,6 @@ def saved_values(fn: Any) -> list[SavedValue]:
     return out
 
 
-
-
 _TEXTS: dict[Any, str] = {}
 
 
