@@ -6,6 +6,7 @@ import { BigGraph, warmLayout } from "./graph-big.js";
 import { wantsBrowserLayout } from "./graph-clusters.js";
 import { layoutSvg } from "./graph-layout.js";
 import { pathToRoot } from "./graph-paths.js";
+import { FastPanZoom } from "./pan-zoom.js";
 
 // Fitting a 3-node graph to a big box would blow it up to poster size; cap the fitted zoom.
 const MAX_FIT_ZOOM = 1.6;
@@ -137,7 +138,7 @@ export class GraphCanvas {
    * screen point (x, y) and the zoom as it was, so opening a cluster does not move the view.
    */
   mount(svg, { anchor = null, label = null } = {}) {
-    const zoom = anchor && this.panZoom ? this.panZoom.getZoom() : null;
+    const zoom = anchor && this.panZoom ? this.panZoom.getSizes().realZoom : null;
     if (this.panZoom) this.panZoom.destroy();
     this.panZoom = null;
     decorate(svg, this.graph);
@@ -148,19 +149,14 @@ export class GraphCanvas {
     svg.setAttribute("aria-label", label || `Autograd graph with ${this.graph.nodes.length} nodes`);
     this.container.replaceChildren(svg);
     this.svg = svg;
-    if (typeof window.svgPanZoom === "function") {
-      this.panZoom = window.svgPanZoom(svg, {
-        zoomEnabled: true,
-        panEnabled: true,
-        controlIconsEnabled: false,
-        dblClickZoomEnabled: false,
-        fit: true,
-        center: true,
-        minZoom: 0.01,
-        maxZoom: 40,
-        zoomScaleSensitivity: 0.25,
-        onUpdatedCTM: () => this.big?.updateMinimap(),
-      });
+    const options = { minZoom: 0.01, maxZoom: 40, zoomScaleSensitivity: 0.25, onUpdatedCTM: () => this.big?.updateMinimap() };
+    if (this.big) {
+      // big pictures move as one composited layer (pan-zoom.js): no repaint per frame
+      this.panZoom = new FastPanZoom(svg, options);
+    } else if (typeof window.svgPanZoom === "function") {
+      this.panZoom = window.svgPanZoom(svg, { ...options, panEnabled: true, zoomEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false, fit: true, center: true });
+    }
+    if (this.panZoom) {
       this.fit();
       if (anchor && zoom !== null) {
         this.panZoom.zoom(zoom);

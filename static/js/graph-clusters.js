@@ -57,8 +57,9 @@ export class ClusterModel {
     this.expanded.clear();
     this.foldEnds.clear();
     this.childEnds.clear();
+    const tally = this.tally();
     let queue = this.modules.filter((m) => m.parent === null);
-    let tries = 64; // each try counts the whole graph once
+    let tries = 64;
     while (queue.length && tries > 0) {
       queue.sort((a, b) => b.total_nodes - a.total_nodes);
       const next = [];
@@ -66,12 +67,60 @@ export class ClusterModel {
         if (tries-- <= 0) break;
         if (this.foldCopies.has(m.path)) continue; // a folded copy opens as a box, one level at a time
         if (!this.opCount.get(m.path)) continue; // only parameters, never used: one box is enough
-        this.open(m.path);
-        if (this.visibleCount() > budget) { this.collapse(m.path); continue; }
+        if (tally.change(m.path, () => this.open(m.path)) > budget) {
+          tally.change(m.path, () => this.collapse(m.path));
+          continue;
+        }
         next.push(...m.children.map((p) => this.modules[this.index(p)]));
       }
       queue = next;
     }
+  }
+
+  /** The number of boxes drawn, kept up to date while modules open and close with every fold
+   * closed: only the groups inside the module that changes are counted again, so opening the
+   * first levels of a 50k-node graph costs about one pass over its groups, not one per try. */
+  tally() {
+    this.groupHeads();
+    const inModule = new Map(); // module path -> group heads directly in it
+    for (const head of this.groups) {
+      const path = this.byId.get(head).module;
+      if (!path) continue;
+      if (!inModule.has(path)) inModule.set(path, []);
+      inModule.get(path).push(head);
+    }
+    const reps = new Map(); // drawn id -> groups it stands for
+    let own = 0; // nodes drawn as themselves
+    const count = (head, sign) => {
+      const r = this.repOf(head);
+      if (r === head) own += sign * this.groupSize(head);
+      else {
+        const k = (reps.get(r) || 0) + sign;
+        if (k) reps.set(r, k);
+        else reps.delete(r);
+      }
+    };
+    const within = (path) => {
+      const heads = [];
+      const stack = [path];
+      while (stack.length) {
+        const p = stack.pop();
+        heads.push(...(inModule.get(p) || []));
+        stack.push(...this.modules[this.index(p)].children);
+      }
+      return heads;
+    };
+    for (const head of this.groups) count(head, 1);
+    return {
+      /** Apply `act` (which opens or closes `path`); returns the new number of boxes. */
+      change: (path, act) => {
+        const heads = within(path);
+        for (const head of heads) count(head, -1);
+        act();
+        for (const head of heads) count(head, 1);
+        return reps.size + own;
+      },
+    };
   }
 
   index(path) { return Number(this.moduleId.get(path).slice(1)); }
@@ -151,10 +200,13 @@ export class ClusterModel {
     if (!this.groups) {
       const groups = new Map();
       this.head = new Map();
+      this.sizes = new Map();
       for (const n of this.nodes) {
         const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
-        if (!groups.has(key)) groups.set(key, n.id);
-        this.head.set(n.id, groups.get(key));
+        let head = groups.get(key);
+        if (head === undefined) groups.set(key, (head = n.id));
+        this.head.set(n.id, head);
+        this.sizes.set(head, (this.sizes.get(head) || 0) + 1);
       }
       this.groups = [...groups.values()];
     }
@@ -184,16 +236,7 @@ export class ClusterModel {
   }
 
   groupSize(id) {
-    if (!this.sizes) {
-      this.sizes = new Map();
-      const first = new Map();
-      for (const n of this.nodes) {
-        const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
-        if (!first.has(key)) first.set(key, n.id);
-        const head = first.get(key);
-        this.sizes.set(head, (this.sizes.get(head) || 0) + 1);
-      }
-    }
+    this.groupHeads();
     return this.sizes.get(id) || 1;
   }
 
