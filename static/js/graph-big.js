@@ -9,6 +9,9 @@ import { Minimap } from "./graph-minimap.js";
 
 // Pictures of fewer nodes than this fit the canvas readably: no minimap.
 const MINIMAP_FROM = 40;
+// Pictures laid out before, by DOT text: closing what was just opened (or opening it again)
+// shows at once, without Graphviz.
+const LAYOUTS_KEPT = 8;
 
 let worker = null;
 let nextJob = 0;
@@ -61,6 +64,7 @@ export class BigGraph {
     this.model.initialState();
     this.rep = new Map();
     this.svgText = null;
+    this.layouts = new Map();
     this.drawing = Promise.resolve();
     this.minimap = null;
     this.onClick = (e) => {
@@ -85,6 +89,7 @@ export class BigGraph {
   destroy() {
     this.canvas.container.removeEventListener("click", this.onClick, true);
     this.canvas.container.removeEventListener("keydown", this.onKey, true);
+    clearTimeout(this.minimapTimer);
   }
 
   /** Representative id drawn for node `id`. */
@@ -113,7 +118,10 @@ export class BigGraph {
       const t0 = performance.now();
       const { dot, rep, count } = this.model.toDot();
       const t1 = performance.now();
-      const svgText = await layoutDot(dot);
+      const svgText = this.layouts.get(dot) ?? (await layoutDot(dot));
+      this.layouts.delete(dot); // most recently used last
+      this.layouts.set(dot, svgText);
+      if (this.layouts.size > LAYOUTS_KEPT) this.layouts.delete(this.layouts.keys().next().value);
       const t2 = performance.now();
       this.rep = rep;
       this.svgText = svgText;
@@ -123,7 +131,7 @@ export class BigGraph {
       this.minimap = count > MINIMAP_FROM && this.canvas.svg
         ? new Minimap(this.canvas.container, this.canvas.svg, (fx, fy) => this.canvas.panToFraction(fx, fy))
         : null;
-      this.updateMinimap();
+      this.minimap?.show(this.canvas.visibleFraction());
       this.timings = { dot: t1 - t0, layout: t2 - t1, mount: t3 - t2, rest: performance.now() - t3 };
     };
     this.drawing = this.drawing.then(run, run);
@@ -185,8 +193,13 @@ export class BigGraph {
     return true;
   }
 
-  /** Move the minimap's frame to the part of the graph in view. */
+  /** Move the minimap's frame to the part of the graph in view, at most every 100 ms while
+   * the view moves: each move repaints the page's layers (~4 ms a frame with 5k nodes drawn). */
   updateMinimap() {
-    this.minimap?.show(this.canvas.visibleFraction());
+    if (!this.minimap || this.minimapTimer) return;
+    this.minimapTimer = setTimeout(() => {
+      this.minimapTimer = null;
+      this.minimap?.show(this.canvas.visibleFraction());
+    }, 100);
   }
 }

@@ -7,6 +7,8 @@
 // (the ids graph-layout.js and the server's DOT use), so a real node always keeps the id the
 // JSON gives it: <g id="n3" class="node">.
 
+import { tallyBoxes } from "./graph-tally.js";
+
 // A graph with clusters opens with modules expanded one level at a time while the picture stays
 // under this many representatives; a module bigger than that stays collapsed.
 export const VISIBLE_BUDGET = 50;
@@ -77,51 +79,8 @@ export class ClusterModel {
     }
   }
 
-  /** The number of boxes drawn, kept up to date while modules open and close with every fold
-   * closed: only the groups inside the module that changes are counted again, so opening the
-   * first levels of a 50k-node graph costs about one pass over its groups, not one per try. */
-  tally() {
-    this.groupHeads();
-    const inModule = new Map(); // module path -> group heads directly in it
-    for (const head of this.groups) {
-      const path = this.byId.get(head).module;
-      if (!path) continue;
-      if (!inModule.has(path)) inModule.set(path, []);
-      inModule.get(path).push(head);
-    }
-    const reps = new Map(); // drawn id -> groups it stands for
-    let own = 0; // nodes drawn as themselves
-    const count = (head, sign) => {
-      const r = this.repOf(head);
-      if (r === head) own += sign * this.groupSize(head);
-      else {
-        const k = (reps.get(r) || 0) + sign;
-        if (k) reps.set(r, k);
-        else reps.delete(r);
-      }
-    };
-    const within = (path) => {
-      const heads = [];
-      const stack = [path];
-      while (stack.length) {
-        const p = stack.pop();
-        heads.push(...(inModule.get(p) || []));
-        stack.push(...this.modules[this.index(p)].children);
-      }
-      return heads;
-    };
-    for (const head of this.groups) count(head, 1);
-    return {
-      /** Apply `act` (which opens or closes `path`); returns the new number of boxes. */
-      change: (path, act) => {
-        const heads = within(path);
-        for (const head of heads) count(head, -1);
-        act();
-        for (const head of heads) count(head, 1);
-        return reps.size + own;
-      },
-    };
-  }
+  /** A running count of the boxes drawn while modules open and close (graph-tally.js). */
+  tally() { return tallyBoxes(this); }
 
   index(path) { return Number(this.moduleId.get(path).slice(1)); }
 

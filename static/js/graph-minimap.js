@@ -98,10 +98,14 @@ export class Minimap {
     const y0 = clamp(view.y);
     const x1 = clamp(view.x + view.w);
     const y1 = clamp(view.y + view.h);
+    // a pan only moves the frame (a transform: no layout, no repaint of the page's layers);
+    // its size changes with the zoom
     const s = this.view.style;
-    s.left = `${x0 * this.width}px`;
-    s.top = `${y0 * this.height}px`;
-    s.width = `${Math.max(2, (x1 - x0) * this.width)}px`;
-    s.height = `${Math.max(2, (y1 - y0) * this.height)}px`;
+    s.transform = `translate(${x0 * this.width}px, ${y0 * this.height}px)`;
+    const size = `${Math.max(2, (x1 - x0) * this.width).toFixed(1)}px ${Math.max(2, (y1 - y0) * this.height).toFixed(1)}px`;
+    if (size !== this.size) {
+      this.size = size;
+      [s.width, s.height] = size.split(" ");
+    }
   }
 }
