@@ -56,6 +56,16 @@ export class FastPanZoom {
       const notches = Math.max(-1, Math.min(1, delta / 100));
       this.zoomAtPoint(this.z * this.step ** -notches, this.local(e));
     };
+    // The <svg> is bigger than its clipping container, so the browser scrolls the container to
+    // show a node that gets keyboard focus off screen: turn that scroll into a pan.
+    this.onScroll = () => {
+      const { scrollLeft: sx, scrollTop: sy } = this.container;
+      if (!sx && !sy) return;
+      this.container.scrollLeft = 0;
+      this.container.scrollTop = 0;
+      this.panBy({ x: -sx, y: -sy });
+    };
+    this.container.addEventListener("scroll", this.onScroll);
     this.container.addEventListener("pointerdown", this.onDown);
     this.container.addEventListener("wheel", this.onWheel, { passive: false });
     window.addEventListener("pointermove", move);
@@ -75,6 +85,7 @@ export class FastPanZoom {
   }
 
   destroy() {
+    this.container.removeEventListener("scroll", this.onScroll);
     this.container.removeEventListener("pointerdown", this.onDown);
     this.container.removeEventListener("wheel", this.onWheel);
     this.offWindow();

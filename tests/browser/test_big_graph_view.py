@@ -128,6 +128,37 @@ def test_drag_and_wheel_move_the_picture_and_nodes_stay_clickable(ui) -> None:
     assert not ui.errors, ui.errors
 
 
+def test_keyboard_focus_on_a_node_out_of_view_pans_to_it(ui) -> None:
+    ui.goto("/")
+    page = ui.page
+    run_layers(page)
+    page.evaluate("() => window.gradtrace.canvas.panZoom.zoom(1.5)")
+    frame = canvas_box(page)
+    outside = page.evaluate(
+        """(f) => [...document.querySelectorAll('#graph-canvas g.node')].find((g) => {
+          const b = g.getBoundingClientRect();
+          return b.top > f.y + f.height || b.bottom < f.y
+            || b.left > f.x + f.width || b.right < f.x;
+        })?.id""",
+        frame,
+    )
+    assert outside
+    pan = page.evaluate("() => window.gradtrace.canvas.panZoom.getPan()")
+    page.evaluate(f"() => document.getElementById('{outside}').focus()")
+    # the browser scrolls the container to the node; the view turns that into a pan
+    page.wait_for_function(
+        "(p) => { const c = document.querySelector('#graph-canvas');"
+        " const now = window.gradtrace.canvas.panZoom.getPan();"
+        " return c.scrollLeft === 0 && c.scrollTop === 0 && (now.x !== p.x || now.y !== p.y); }",
+        arg=pan,
+    )
+    box = page.locator(f'#graph-canvas g.node[id="{outside}"]').bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    assert frame["x"] < cx < frame["x"] + frame["width"]
+    assert frame["y"] < cy < frame["y"] + frame["height"]
+    assert not ui.errors, ui.errors
+
+
 def test_the_minimap_draws_the_picture_and_moves_the_view(ui) -> None:
     ui.goto("/")
     page = ui.page
