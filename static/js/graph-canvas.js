@@ -1,6 +1,7 @@
 // The autograd graph on screen: the server's Graphviz SVG (or a simple layered layout drawn
 // here when the server sends none), styled by node kind, with pan/zoom (svg-pan-zoom, vendored
-// as a classic script defining `svgPanZoom`), search, and click/keyboard selection of nodes.
+// as a classic script defining `svgPanZoom`; big pictures: pan-zoom.js, which never repaints
+// them to move), search, and click/keyboard selection of nodes.
 
 import { BigGraph, warmLayout } from "./graph-big.js";
 import { wantsBrowserLayout } from "./graph-clusters.js";
