@@ -7,7 +7,9 @@ clusters alone must keep it readable), this measures in the page, medians of ``-
 - "interactive": from the moment the page holds the parsed response to the graph on screen
   with pan/zoom ready (``canvas.render(result)`` resolved, then two animation frames);
 - "parse": ``JSON.parse`` of the response text, for scale (it comes before "interactive");
-- "expand": opening one collapsed cluster (toggle to the new picture on screen);
+- "expand": opening one collapsed cluster (toggle to the new picture on screen); each one
+  follows a fresh render, so Graphviz really lays it out (the page keeps the last few layouts
+  of one graph, and reopening a picture shown before would not ask the worker);
 - on the 5k graph, frames during 2 s of continuous pan and zoom, on the default view and with
   every cluster open (all 5k nodes drawn): the longest frame and how many took over 20 ms (a
   dropped frame at 60 Hz is over 16.7 ms; 20 ms leaves timer jitter).

@@ -5,9 +5,13 @@
 // everything that styles or paints the server's SVG works on it unchanged.
 
 import { ClusterModel } from "./graph-clusters.js";
+import { Minimap } from "./graph-minimap.js";
 
 // Pictures of fewer nodes than this fit the canvas readably: no minimap.
 const MINIMAP_FROM = 40;
+// Pictures laid out before, by DOT text: closing what was just opened (or opening it again)
+// shows at once, without Graphviz.
+const LAYOUTS_KEPT = 8;
 
 let worker = null;
 let nextJob = 0;
@@ -60,8 +64,8 @@ export class BigGraph {
     this.model.initialState();
     this.rep = new Map();
     this.svgText = null;
+    this.layouts = new Map();
     this.drawing = Promise.resolve();
-    this.minimapUrl = null;
     this.minimap = null;
     this.onClick = (e) => {
       const g = e.target.closest?.("g.node, g.cluster");
@@ -85,8 +89,7 @@ export class BigGraph {
   destroy() {
     this.canvas.container.removeEventListener("click", this.onClick, true);
     this.canvas.container.removeEventListener("keydown", this.onKey, true);
-    if (this.minimapUrl) URL.revokeObjectURL(this.minimapUrl);
-    this.minimapUrl = null;
+    clearTimeout(this.minimapTimer);
   }
 
   /** Representative id drawn for node `id`. */
@@ -115,14 +118,20 @@ export class BigGraph {
       const t0 = performance.now();
       const { dot, rep, count } = this.model.toDot();
       const t1 = performance.now();
-      const svgText = await layoutDot(dot);
+      const svgText = this.layouts.get(dot) ?? (await layoutDot(dot));
+      this.layouts.delete(dot); // most recently used last
+      this.layouts.set(dot, svgText);
+      if (this.layouts.size > LAYOUTS_KEPT) this.layouts.delete(this.layouts.keys().next().value);
       const t2 = performance.now();
       this.rep = rep;
       this.svgText = svgText;
       this.canvas.mountText(svgText, { anchor, label: `Autograd graph with ${this.model.nodes.length} nodes, ${count} shown` });
       const t3 = performance.now();
       this.decorate();
-      if (count > MINIMAP_FROM) this.drawMinimap(svgText);
+      this.minimap = count > MINIMAP_FROM && this.canvas.svg
+        ? new Minimap(this.canvas.container, this.canvas.svg, (fx, fy) => this.canvas.panToFraction(fx, fy))
+        : null;
+      this.minimap?.show(this.canvas.visibleFraction());
       this.timings = { dot: t1 - t0, layout: t2 - t1, mount: t3 - t2, rest: performance.now() - t3 };
     };
     this.drawing = this.drawing.then(run, run);
@@ -184,43 +193,13 @@ export class BigGraph {
     return true;
   }
 
-  drawMinimap(svgText) {
-    if (this.minimapUrl) URL.revokeObjectURL(this.minimapUrl);
-    this.minimapUrl = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
-    const box = document.createElement("div");
-    box.className = "gt-minimap";
-    box.setAttribute("aria-hidden", "true");
-    const img = document.createElement("img");
-    img.alt = "";
-    img.src = this.minimapUrl;
-    const view = document.createElement("div");
-    view.className = "gt-minimap-view";
-    box.append(img, view);
-    box.addEventListener("click", (e) => {
-      const frame = img.getBoundingClientRect();
-      this.canvas.panToFraction((e.clientX - frame.left) / frame.width, (e.clientY - frame.top) / frame.height);
-    });
-    this.canvas.container.append(box);
-    this.minimap = { box, img, view };
-    img.addEventListener("load", () => this.updateMinimap());
-  }
-
-  /** Move the minimap's rectangle to the part of the graph in view. */
+  /** Move the minimap's frame to the part of the graph in view, at most every 100 ms while
+   * the view moves: each move repaints the page's layers (~4 ms a frame with 5k nodes drawn). */
   updateMinimap() {
-    if (!this.minimap?.box.isConnected) return;
-    const view = this.canvas.visibleFraction();
-    if (!this.minimap || !view) return;
-    const { img, view: rect } = this.minimap;
-    const w = img.clientWidth;
-    const h = img.clientHeight;
-    const clamp = (v) => Math.max(0, Math.min(1, v));
-    const x0 = clamp(view.x);
-    const y0 = clamp(view.y);
-    const x1 = clamp(view.x + view.w);
-    const y1 = clamp(view.y + view.h);
-    rect.style.left = `${x0 * w}px`;
-    rect.style.top = `${y0 * h}px`;
-    rect.style.width = `${Math.max(2, (x1 - x0) * w)}px`;
-    rect.style.height = `${Math.max(2, (y1 - y0) * h)}px`;
+    if (!this.minimap || this.minimapTimer) return;
+    this.minimapTimer = setTimeout(() => {
+      this.minimapTimer = null;
+      this.minimap?.show(this.canvas.visibleFraction());
+    }, 100);
   }
 }

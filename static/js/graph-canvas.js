@@ -1,11 +1,13 @@
 // The autograd graph on screen: the server's Graphviz SVG (or a simple layered layout drawn
 // here when the server sends none), styled by node kind, with pan/zoom (svg-pan-zoom, vendored
-// as a classic script defining `svgPanZoom`), search, and click/keyboard selection of nodes.
+// as a classic script defining `svgPanZoom`; big pictures: pan-zoom.js, which never repaints
+// them to move), search, and click/keyboard selection of nodes.
 
 import { BigGraph, warmLayout } from "./graph-big.js";
 import { wantsBrowserLayout } from "./graph-clusters.js";
 import { layoutSvg } from "./graph-layout.js";
 import { pathToRoot } from "./graph-paths.js";
+import { FastPanZoom } from "./pan-zoom.js";
 
 // Fitting a 3-node graph to a big box would blow it up to poster size; cap the fitted zoom.
 const MAX_FIT_ZOOM = 1.6;
@@ -39,8 +41,9 @@ export function describeNode(node) {
  * Add kind classes (gt-leaf / gt-op / gt-tensor, gt-named for named intermediates, gt-root for
  * the tensor the graph is about) and, when `interactive`, keyboard focus and labels.
  */
-export function decorate(svg, graph, { interactive = true } = {}) {
-  const byId = new Map((graph?.nodes || []).map((n) => [n.id, n]));
+export function decorate(svg, graph, { interactive = true, byId = null } = {}) {
+  // a big graph's every redraw passes its node map: building one costs ~20 ms at 50k nodes
+  byId ??= new Map((graph?.nodes || []).map((n) => [n.id, n]));
   for (const g of svg.querySelectorAll("g.node")) {
     const node = byId.get(g.id);
     if (!node) continue;
@@ -137,10 +140,10 @@ export class GraphCanvas {
    * screen point (x, y) and the zoom as it was, so opening a cluster does not move the view.
    */
   mount(svg, { anchor = null, label = null } = {}) {
-    const zoom = anchor && this.panZoom ? this.panZoom.getZoom() : null;
+    const zoom = anchor && this.panZoom ? this.panZoom.getSizes().realZoom : null;
     if (this.panZoom) this.panZoom.destroy();
     this.panZoom = null;
-    decorate(svg, this.graph);
+    decorate(svg, this.graph, { byId: this.byId });
     svg.classList.add("gt-graph");
     svg.setAttribute("width", "100%");
     svg.setAttribute("height", "100%");
@@ -148,19 +151,14 @@ export class GraphCanvas {
     svg.setAttribute("aria-label", label || `Autograd graph with ${this.graph.nodes.length} nodes`);
     this.container.replaceChildren(svg);
     this.svg = svg;
-    if (typeof window.svgPanZoom === "function") {
-      this.panZoom = window.svgPanZoom(svg, {
-        zoomEnabled: true,
-        panEnabled: true,
-        controlIconsEnabled: false,
-        dblClickZoomEnabled: false,
-        fit: true,
-        center: true,
-        minZoom: 0.01,
-        maxZoom: 40,
-        zoomScaleSensitivity: 0.25,
-        onUpdatedCTM: () => this.big?.updateMinimap(),
-      });
+    const options = { minZoom: 0.01, maxZoom: 40, zoomScaleSensitivity: 0.25, onUpdatedCTM: () => this.big?.updateMinimap() };
+    if (this.big) {
+      // big pictures move as one composited layer (pan-zoom.js): no repaint per frame
+      this.panZoom = new FastPanZoom(svg, options);
+    } else if (typeof window.svgPanZoom === "function") {
+      this.panZoom = window.svgPanZoom(svg, { ...options, panEnabled: true, zoomEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false, fit: true, center: true });
+    }
+    if (this.panZoom) {
       this.fit();
       if (anchor && zoom !== null) {
         this.panZoom.zoom(zoom);

@@ -7,6 +7,8 @@
 // (the ids graph-layout.js and the server's DOT use), so a real node always keeps the id the
 // JSON gives it: <g id="n3" class="node">.
 
+import { tallyBoxes } from "./graph-tally.js";
+
 // A graph with clusters opens with modules expanded one level at a time while the picture stays
 // under this many representatives; a module bigger than that stays collapsed.
 export const VISIBLE_BUDGET = 50;
@@ -57,8 +59,9 @@ export class ClusterModel {
     this.expanded.clear();
     this.foldEnds.clear();
     this.childEnds.clear();
+    const tally = this.tally();
     let queue = this.modules.filter((m) => m.parent === null);
-    let tries = 64; // each try counts the whole graph once
+    let tries = 64;
     while (queue.length && tries > 0) {
       queue.sort((a, b) => b.total_nodes - a.total_nodes);
       const next = [];
@@ -66,13 +69,18 @@ export class ClusterModel {
         if (tries-- <= 0) break;
         if (this.foldCopies.has(m.path)) continue; // a folded copy opens as a box, one level at a time
         if (!this.opCount.get(m.path)) continue; // only parameters, never used: one box is enough
-        this.open(m.path);
-        if (this.visibleCount() > budget) { this.collapse(m.path); continue; }
+        if (tally.change(m.path, () => this.open(m.path)) > budget) {
+          tally.change(m.path, () => this.collapse(m.path));
+          continue;
+        }
         next.push(...m.children.map((p) => this.modules[this.index(p)]));
       }
       queue = next;
     }
   }
+
+  /** A running count of the boxes drawn while modules open and close (graph-tally.js). */
+  tally() { return tallyBoxes(this); }
 
   index(path) { return Number(this.moduleId.get(path).slice(1)); }
 
@@ -151,10 +159,13 @@ export class ClusterModel {
     if (!this.groups) {
       const groups = new Map();
       this.head = new Map();
+      this.sizes = new Map();
       for (const n of this.nodes) {
         const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
-        if (!groups.has(key)) groups.set(key, n.id);
-        this.head.set(n.id, groups.get(key));
+        let head = groups.get(key);
+        if (head === undefined) groups.set(key, (head = n.id));
+        this.head.set(n.id, head);
+        this.sizes.set(head, (this.sizes.get(head) || 0) + 1);
       }
       this.groups = [...groups.values()];
     }
@@ -184,16 +195,7 @@ export class ClusterModel {
   }
 
   groupSize(id) {
-    if (!this.sizes) {
-      this.sizes = new Map();
-      const first = new Map();
-      for (const n of this.nodes) {
-        const key = `${n.module ?? ""}|${this.foldOf.get(n.id)?.[0].id ?? ""}`;
-        if (!first.has(key)) first.set(key, n.id);
-        const head = first.get(key);
-        this.sizes.set(head, (this.sizes.get(head) || 0) + 1);
-      }
-    }
+    this.groupHeads();
     return this.sizes.get(id) || 1;
   }
 

@@ -123,11 +123,12 @@ export class TracePlayer {
     if (inside && !specks) return;
     const { realZoom } = pz.getSizes();
     const scale = Math.min((frame.width * 0.85) / width, (frame.height * 0.85) / height, MAX_ZOOM / realZoom);
-    const box = svg.getBoundingClientRect();
-    const cx = left + width / 2;
-    const cy = top + height / 2;
-    pz.zoomAtPoint(pz.getZoom() * scale, { x: cx - box.left, y: cy - box.top });
-    pz.panBy({ x: frame.left + frame.width / 2 - cx, y: frame.top + frame.height / 2 - cy });
+    // zoomAtPoint takes points in the container's padding box (where the <svg> box starts)
+    const origin = this.canvas.container;
+    const cx = left + width / 2 - frame.left - origin.clientLeft;
+    const cy = top + height / 2 - frame.top - origin.clientTop;
+    pz.zoomAtPoint(pz.getZoom() * scale, { x: cx, y: cy });
+    pz.panBy({ x: frame.width / 2 - cx - origin.clientLeft, y: frame.height / 2 - cy - origin.clientTop });
   }
 
   /** Light up the nodes made on 1-based `line` (null: none). Returns how many. */
