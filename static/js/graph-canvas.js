@@ -11,6 +11,9 @@ import { FastPanZoom } from "./pan-zoom.js";
 
 // Fitting a 3-node graph to a big box would blow it up to poster size; cap the fitted zoom.
 const MAX_FIT_ZOOM = 1.6;
+// Below this scale Graphviz's 10-point captions are under ~9 px: a big picture starts here
+const READABLE_ZOOM = 0.9;
+const START_MARGIN = 12; // px between the canvas edge and a big picture's first view
 
 /** Parse SVG text into an element of this document, dropping anything that could run code. */
 export function parseSvg(text) {
@@ -164,6 +167,8 @@ export class GraphCanvas {
         this.panZoom.zoom(zoom);
         const now = this.screenPosition(anchor.id());
         if (now) this.panZoom.panBy({ x: anchor.x - now.x, y: anchor.y - now.y });
+      } else if (this.big) {
+        this.readableStart();
       }
     }
     // a new picture of the same graph keeps its marks
@@ -348,6 +353,21 @@ export class GraphCanvas {
 
   zoomIn() { this.panZoom?.zoomIn(); }
   zoomOut() { this.panZoom?.zoomOut(); }
+
+  /**
+   * A big picture fitted whole is often too small to read (a column of 45 clusters, a hair):
+   * a new one starts at a readable zoom at its top, where its inputs are, centred across;
+   * the minimap shows the rest and "Fit" the whole.
+   */
+  readableStart() {
+    const pz = this.panZoom;
+    if (!pz || this.container.clientWidth === 0) return;
+    const { realZoom, width, viewBox } = pz.getSizes();
+    if (!(realZoom < READABLE_ZOOM) || !viewBox?.width) return;
+    pz.zoom(READABLE_ZOOM);
+    const drawn = viewBox.width * READABLE_ZOOM;
+    pz.pan({ x: drawn < width ? (width - drawn) / 2 : START_MARGIN, y: START_MARGIN });
+  }
 
   fit() {
     const pz = this.panZoom;
