@@ -21,6 +21,7 @@ This is a benchmark, not a test.
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -36,6 +37,7 @@ from torch import nn
 from app.encoding import dumps
 from app.graph.fold import fold
 from app.graph.modules import ModuleIndex, ModuleTracker
+from app.graph.release import release
 from app.graph.walk import walk
 from app.jobs.worker.graph_jobs import paused_gc
 
@@ -71,31 +73,41 @@ def median_ms(fn: Callable[[], Any], repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure(case: Case, repeat: int) -> tuple[int, float, float, float, int]:
-    named, modules, root, inputs = case
+def measure(build: Callable[[int], Case], size: int, repeat: int) -> tuple[int, ...]:
+    """(nodes, new ms, walk ms, backward ms, largest fold's count) for ``build(size)``."""
+    named, modules, root, inputs = build(size)
+    case: dict[str, Any] = {"named": named, "modules": modules, "root": root, "inputs": inputs}
+    del named, modules, root, inputs  # held by `case` alone, so that they can be let go below
 
     def new() -> bytes:
         with paused_gc():
-            graph = walk(named, max_nodes=200_000, modules=modules)
+            graph = walk(case["named"], max_nodes=200_000, modules=case["modules"])
             graph.folds = fold(graph)
             return dumps({"graph": graph.to_wire()})
 
     def walk_only() -> None:
         with paused_gc():
-            walk(named, max_nodes=200_000, modules=modules)
+            walk(case["named"], max_nodes=200_000, modules=case["modules"])
 
     def backward() -> None:
-        torch.autograd.grad(root, inputs, retain_graph=True)
+        torch.autograd.grad(case["root"], case["inputs"], retain_graph=True)
 
-    graph = walk(named, max_nodes=200_000, modules=modules)
+    keep: list[Any] = []
+    graph = walk(case["named"], max_nodes=200_000, modules=case["modules"], keep=keep)
     folds = fold(graph)
-    return (
+    measured = (
         len(graph.nodes),
-        median_ms(new, repeat),
-        median_ms(walk_only, repeat),
-        median_ms(backward, repeat),
+        round(median_ms(new, repeat), 1),
+        round(median_ms(walk_only, repeat), 1),
+        round(median_ms(backward, repeat), 1),
         max((f.count for f in folds), default=0),
     )
+    # freed as a worker frees it, node by node: a walked 50k chain let go at once overflows the
+    # C stack (app/graph/release.py)
+    case.clear()
+    gc.collect()
+    release(keep)
+    return measured
 
 
 def main() -> None:
@@ -108,7 +120,7 @@ def main() -> None:
           f"{'backward':>10}{'folded x':>10}")  # fmt: skip
     for name, build in (("loop", loop_case), ("layers", layers_case)):
         for size in sizes:
-            nodes, new, walked, backward, copies = measure(build(size), args.repeat)
+            nodes, new, walked, backward, copies = measure(build, size, args.repeat)
             print(f"{name:<8}{nodes:>8}{new:>10.1f}{walked:>10.1f}{new / walked:>8.2f}"
                   f"{backward:>10.1f}{copies:>10}")  # fmt: skip
 

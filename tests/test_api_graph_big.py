@@ -83,3 +83,21 @@ def test_svg_limit_and_truncation_count(serve: ServeFactory) -> None:
         assert "902 more were cut" in big["dot"]
         svg = http.get("/api/graph.svg", params={"source": LOOP.format(steps=15)})
         assert svg.status_code == 200 and svg.text.lstrip().startswith("<svg")  # export: any size
+
+
+def test_a_50000_node_chain_is_walked_and_freed_without_crashing_the_worker(
+    serve: ServeFactory,
+) -> None:
+    # Freeing a long chain that a walk has held recursed in PyTorch's C++ and killed the worker
+    # with SIGSEGV, answered as a 422 "crash" (app/graph/release.py).
+    env = {"GRADTRACE_JOB_TIMEOUT_S": "60"}
+    base_url, _, _ = serve([sys.executable, "-m", "app", "serve", "--workers", "1"], env)
+    with httpx.Client(base_url=base_url, timeout=120) as http:
+        response = http.post("/api/graph", json={"source": LOOP.format(steps=25_000)})
+        assert response.status_code == 200, response.text
+        graph = response.json()["graph"]
+        assert len(graph["nodes"]) == 50_000 and graph["truncated"]
+        assert graph["dropped_nodes"] == 2
+        again = http.post("/api/graph", json={"source": LOOP.format(steps=24_000)})
+        assert again.status_code == 200, again.text
+        assert len(again.json()["graph"]["nodes"]) == 48_002

@@ -361,6 +361,7 @@ def walk(
     max_nodes: int = 5000,
     annotate: Annotate | None = None,
     modules: ModuleIndex | None = None,
+    keep: list[Any] | None = None,
 ) -> Graph:
     """Build the autograd graph behind the program's named tensors.
 
@@ -380,6 +381,10 @@ def walk(
 
     ``modules`` (from :class:`app.graph.modules.ModuleTracker`, active while the program ran)
     gives each node its ``module`` path and the graph its ``modules`` tree.
+
+    ``keep`` receives every backward node and leaf the walk saw, for
+    :func:`app.graph.release.release`: a walked graph of tens of thousands of nodes must be
+    freed through it, or freeing it can overflow the C stack.
     """
     tensors = [(n, t) for n, t in named.items() if isinstance(t, torch.Tensor)]
     # a stale view has a grad_fn that cannot be read: it is neither an op's output nor a leaf
@@ -393,6 +398,8 @@ def walk(
         elif t.requires_grad:
             starts.append(t)
     walker.run(starts)
+    if keep is not None:
+        keep.extend(walker.alive)
 
     by_name = dict(tensors)
     if root is None or root not in by_name:

@@ -58,10 +58,12 @@ def run_graph_job(
     Returns ``{"error": {...}}`` for a :class:`ProgramError`. Other exceptions are bugs in
     gradtrace: they come back as ``{"internal_error": traceback}``, logged by the parent.
     """
+    from app.graph.release import release
     from app.lang.errors import ProgramError
 
     started = time.perf_counter()
     tracer = _program_trace(trace)
+    walked: list[Any] = []  # every node a walk saw: freed by release(), not by a cascade
     try:
         return _graph_job(
             source,
@@ -73,15 +75,18 @@ def run_graph_job(
             render_svg,
             started,
             tracer,
+            walked,
         )
     except ProgramError as err:
         if tracer is not None:
-            err.trace = _failed_trace(tracer, show_saved, max_graph_nodes)
+            err.trace = _failed_trace(tracer, show_saved, max_graph_nodes, walked)
         return {"error": err.to_json()}
     except Exception:
         return {"internal_error": traceback.format_exc(limit=20)}
     finally:
-        reset_process_state()
+        tracer = None  # its records hold nodes too
+        reset_process_state()  # collects the program's last references (cycles); then:
+        release(walked)
 
 
 def _graph_job(
@@ -94,6 +99,7 @@ def _graph_job(
     render_svg: bool,
     started: float,
     tracer: ProgramTrace | None = None,
+    walked: list[Any] | None = None,
 ) -> dict[str, Any]:
     from app.graph import to_jsonable, walk
     from app.graph.modules import ModuleTracker
@@ -115,6 +121,7 @@ def _graph_job(
             max_nodes=max_graph_nodes,
             annotate=annotate,
             modules=modules,
+            keep=walked,
         )
         traced = {"timeline": tracer.timeline()} if tracer is not None else {}
         outcome, ready = graph_result(
@@ -145,7 +152,9 @@ def _program_trace(limits: TraceLimits | None) -> ProgramTrace | None:
     return ProgramTrace(limits)
 
 
-def _failed_trace(tracer: ProgramTrace, show_saved: bool, max_graph_nodes: int) -> dict[str, Any]:
+def _failed_trace(
+    tracer: ProgramTrace, show_saved: bool, max_graph_nodes: int, walked: list[Any]
+) -> dict[str, Any]:
     """The trace of a program that failed: its timeline up to the error frame, and the graph of
     the tensors it left, as plain JSON (an error travels as plain data, see unpack_result)."""
     from app.encoding import dumps
@@ -162,6 +171,7 @@ def _failed_trace(tracer: ProgramTrace, show_saved: bool, max_graph_nodes: int) 
             show_saved=show_saved,
             max_nodes=max_graph_nodes,
             annotate=tracer.annotator(),
+            keep=walked,
         ).to_json()
     traced: dict[str, Any] = json.loads(dumps({"timeline": tracer.timeline(), "graph": graph}))
     return traced
