@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from tests.browser.test_big_graph import run
+
 pytestmark = pytest.mark.browser
 
-RUN_TIMEOUT_MS = 120_000
 
 # 20 groups of ten Linear+activation layers (~1000 nodes), widths varying so nothing folds:
 # the default view shows more than 40 boxes, so it has a minimap.
@@ -61,20 +62,7 @@ ON_SCREEN_CLUSTER = """() => {
 
 
 def run_layers(page: Any) -> dict[str, Any]:
-    page.wait_for_function("() => window.gradtrace && window.gradtrace.result", timeout=60_000)
-    page.evaluate("(s) => window.gradtrace.editor.setValue(s)", LAYERS)
-    page.evaluate("() => { window.__laid = 0; window.gradtrace.run(); }")
-    page.wait_for_function(
-        "() => window.gradtrace.canvas.big && document.querySelector('#graph-canvas g.node')"
-        " && window.gradtrace.result.graph.nodes.length > 900",
-        timeout=RUN_TIMEOUT_MS,
-    )
-    page.evaluate(
-        "() => document.querySelector('#graph-canvas')"
-        ".addEventListener('gt-layout', () => { window.__laid += 1; })"
-    )
-    graph: dict[str, Any] = page.evaluate("() => window.gradtrace.result.graph")
-    return graph
+    return run(page, LAYERS)
 
 
 def canvas_box(page: Any) -> dict[str, float]:
