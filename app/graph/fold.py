@@ -95,6 +95,9 @@ class _Index:
                 continue
             self.ins[t].append((s, e.count))
             self.outs[s].append(t)
+        self.module_of = [node.module for node in graph.nodes]
+        self.has_modules = any(module is not None for module in self.module_of)
+        self._parts: dict[str, list[str]] = {}
         interned: dict[tuple[Any, ...], int] = {}
         self.sig = [
             interned.setdefault(
@@ -103,6 +106,22 @@ class _Index:
             )
             for node in graph.nodes
         ]
+        self.signatures = list(interned)  # spelled out, by number
+
+    def path_parts(self, module: str) -> list[str]:
+        """A module path's parts, ``a.b.c`` -> ``[a, b, c]`` (the same list for the same path:
+        callers must not change it)."""
+        parts = self._parts.get(module)
+        if parts is None:
+            parts = self._parts[module] = module.split(".")
+        return parts
+
+    def canonical_order(self, height: list[int]) -> list[int]:
+        """Node positions sorted by (height, signature, position): read in this order, the
+        nodes of any block of levels or of any module come in the block's canonical order."""
+        n, kinds = len(self.sig), len(self.signatures)
+        keys = sorted([(h * kinds + s) * n + v for v, (h, s) in enumerate(zip(height, self.sig))])
+        return [key % n for key in keys]  # one sort of ints instead of one per block
 
     def heights(self) -> list[int]:
         """Longest path from each node to a sink (nodes on a cycle, impossible in autograd,
@@ -168,6 +187,8 @@ def _phase(idx: _Index, levels: list[list[int]], start: int, period: int, length
     """Where in a periodic stretch the copies should begin: the shift that puts the most copies
     each inside a module of its own (``layers.3``), so a fold of layers holds whole layers
     rather than the second half of one and the first half of the next. 0 without modules."""
+    if not idx.has_modules:
+        return 0
     nodes = sum(len(levels[start + d]) for d in range(length))
     if period == 1 or nodes * period > _PHASE_BUDGET:
         return 0
@@ -190,15 +211,10 @@ def _phase(idx: _Index, levels: list[list[int]], start: int, period: int, length
     return -best[1]
 
 
-def _canonical(idx: _Index, block: list[int], level_of: dict[int, int]) -> list[int]:
-    # Discovery order (the walk's breadth-first order) breaks ties between look-alike nodes.
-    return sorted(block, key=lambda v: (level_of[v], idx.sig[v], v))
-
-
 def _shape(idx: _Index, members: list[int]) -> tuple[Any, ...]:
     """The canonical description of a block: per node its signature, inputs inside the block
     (canonical position, count) and the number of inputs from outside."""
-    where = {v: k for k, v in enumerate(members)}
+    where = dict(zip(members, range(len(members))))
     described = []
     sig, ins = idx.sig, idx.ins
     for v in members:
@@ -217,14 +233,16 @@ def _shape(idx: _Index, members: list[int]) -> tuple[Any, ...]:
 
 def _common_module(idx: _Index, block: list[int]) -> str | None:
     """The innermost module holding every node of the block (None: some node has none)."""
-    nodes = idx.nodes
-    distinct = {nodes[v].module for v in block}  # a block holds a few modules, many nodes
+    if not idx.has_modules:
+        return None
+    module_of = idx.module_of
+    distinct = {module_of[v] for v in block}  # a block holds a few modules, many nodes
     if None in distinct or not distinct:
         return None
     common: list[str] | None = None
     for module in distinct:
         assert module is not None
-        parts = module.split(".")
+        parts = idx.path_parts(module)
         if common is None:
             common = parts
             continue
@@ -252,9 +270,10 @@ def fold(graph: Graph) -> list[Fold]:
     idx = _Index(graph)
     classes = {m.path: m.cls for m in graph.modules}
     height = idx.heights()
-    groups = _module_groups(idx, graph.modules, height)
+    order = idx.canonical_order(height)
+    groups = _module_groups(idx, graph.modules, order)
     taken = {v for group, _, _ in groups for block in group for v in block}
-    groups += _level_groups(idx, height, taken)
+    groups += _level_groups(height, order, taken, idx)
     return [_make(idx, f"f{k}", group, classes) for k, group in enumerate(groups)]
 
 
@@ -277,14 +296,16 @@ def _runs_of_equal(idx: _Index, blocks: list[list[int]], shapes: list[Any]) -> l
     return groups
 
 
-def _module_groups(idx: _Index, modules: list[Any], height: list[int]) -> list[_Group]:
+def _module_groups(idx: _Index, modules: list[Any], order: list[int]) -> list[_Group]:
     """Repeated layers: consecutive sibling modules of one class whose nodes form the same
     subgraph (``layers.1`` ... ``layers.5``). A folded module is not looked into further."""
     if not modules:
         return []
     inside: dict[str, list[int]] = {}
     ancestors: dict[str | None, list[list[int]]] = {None: []}  # a path's lists in `inside`
-    for v, node in enumerate(idx.nodes):
+    nodes = idx.nodes
+    for v in order:  # so each module's list is in canonical order
+        node = nodes[v]
         lists = ancestors.get(node.module)
         if lists is None:
             lists = ancestors[node.module] = []
@@ -303,9 +324,8 @@ def _module_groups(idx: _Index, modules: list[Any], height: list[int]) -> list[_
         shapes: list[Any] = []
         for child in children:
             block = inside.get(child, [])
-            low = min((height[v] for v in block), default=0)
-            blocks.append(sorted(block, key=lambda v: (height[v] - low, idx.sig[v], v)))
-            shape = (by_path[child].cls, _shape(idx, blocks[-1])) if block else None
+            blocks.append(block)
+            shape = (by_path[child].cls, _shape(idx, block)) if block else None
             shapes.append(shape)
         found = _runs_of_equal(idx, blocks, shapes)
         folded = {id(b) for group, _, _ in found for b in group}
@@ -314,18 +334,24 @@ def _module_groups(idx: _Index, modules: list[Any], height: list[int]) -> list[_
     return groups
 
 
-def _level_groups(idx: _Index, height: list[int], taken: set[int]) -> list[_Group]:
+def _level_groups(
+    height: list[int], order: list[int], taken: set[int], idx: _Index
+) -> list[_Group]:
     """Loop iterations: tandem repeats of the level tokens, proven block by block; blocks with
     a node already folded as a layer are left alone."""
     top = max(height)
     levels: list[list[int]] = [[] for _ in range(top + 1)]
-    for v, h in enumerate(height):
-        levels[top - h].append(v)  # level 0 is the top of the picture
+    for v in order:  # level 0 is the top of the picture; a level's nodes in canonical order
+        levels[top - height[v]].append(v)
+    sig = idx.sig
     interned: dict[tuple[int, ...], int] = {}
-    tokens = [
-        interned.setdefault(tuple(sorted(idx.sig[v] for v in level)), len(interned))
-        for level in levels
+    tokens = [  # the level's signatures, sorted since the level is
+        interned.setdefault(tuple([sig[v] for v in level]), len(interned)) for level in levels
     ]
+    if taken:  # a level with a node folded as a layer is in no fold: its own token keeps runs out
+        for d, level in enumerate(levels):
+            if not taken.isdisjoint(level):
+                tokens[d] = -1 - d
     groups: list[_Group] = []
     for start, period, length in _runs(tokens):
         shift = _phase(idx, levels, start, period, length)
@@ -333,9 +359,9 @@ def _level_groups(idx: _Index, height: list[int], taken: set[int]) -> list[_Grou
         blocks = []
         for k in range((length - shift) // period):
             first = start + k * period
-            level_of = {v: d for d in range(period) for v in levels[first + d]}
-            blocks.append(_canonical(idx, list(level_of), level_of))
-        shapes = [None if taken.intersection(b) else _shape(idx, b) for b in blocks]
+            # canonical order: level within the block, then each level's own order
+            blocks.append([v for d in range(first, first + period) for v in levels[d]])
+        shapes = [_shape(idx, b) for b in blocks]
         groups += [g for g in _runs_of_equal(idx, blocks, shapes) if _fits_modules(g[2])]
     return groups
 
@@ -383,9 +409,8 @@ def _make(idx: _Index, fold_id: str, found: _Group, classes: dict[str, str]) -> 
 def _portable(idx: _Index, shape: Any) -> Any:
     """The canonical description with signatures spelled out (interned numbers differ between
     graphs), so equal templates hash equal in any graph."""
-    names: dict[int, Any] = {}
-    for v, s in enumerate(idx.sig):
-        if s not in names:
-            n = idx.nodes[v]
-            names[s] = (n.kind, n.op, n.shape)
-    return tuple((names[sig], inside, outside) for sig, inside, outside in shape)
+    described = []
+    for sig, inside, outside in shape:
+        kind, op, dims = idx.signatures[sig]
+        described.append(((kind, op, None if dims is None else list(dims)), inside, outside))
+    return tuple(described)

@@ -91,17 +91,15 @@ class Edge:
     """Data flows from ``source`` (an input of the op) into ``target`` (the op using it).
 
     ``count`` says how many of the target's inputs are this source (2 for ``x * x``); the pair
-    appears once in ``Graph.edges`` whatever the count.
+    appears once in ``Graph.edges`` whatever the count. ``id`` is the id this edge carries in
+    DOT and SVG, ``e_<source>_<target>``; the fields are in the JSON
+    object's order, so ``app.encoding.dumps`` writes an edge as it is.
     """
 
+    id: str
     source: str
     target: str
     count: int = 1
-
-    @property
-    def id(self) -> str:
-        """The id this edge carries in DOT and SVG, built from the two node ids."""
-        return f"e_{self.source}_{self.target}"
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object for this edge."""
@@ -142,22 +140,23 @@ class Graph:
         """The JSON object the API returns: root, root_id, nodes, edges, truncated, max_nodes,
         dropped_nodes, modules, folds."""
         notes = self.annotations
-        return self._body([n.to_json() | notes.get(n.id, {}) for n in self.nodes])
+        nodes = [n.to_json() | notes.get(n.id, {}) for n in self.nodes]
+        return self._body(nodes, [e.to_json() for e in self.edges])
 
     def to_wire(self) -> dict[str, Any]:
-        """:meth:`to_json` with the nodes left as dataclasses, which ``app.encoding.dumps``
-        writes as the same objects without building a dict per node (big graphs). Annotated
-        nodes (a trace) are written as :meth:`to_json` has them."""
+        """:meth:`to_json` with the nodes and edges left as dataclasses, which
+        ``app.encoding.dumps`` writes as the same objects without building a dict for each
+        (big graphs). Annotated nodes (a trace) are written as :meth:`to_json` has them."""
         if self.annotations:
             return self.to_json()
-        return self._body(self.nodes)
+        return self._body(list(self.nodes), list(self.edges))
 
-    def _body(self, nodes: list[Any]) -> dict[str, Any]:
+    def _body(self, nodes: list[Any], edges: list[Any]) -> dict[str, Any]:
         return {
             "root": self.root,
             "root_id": self.root_id,
             "nodes": nodes,
-            "edges": [e.to_json() for e in self.edges],
+            "edges": edges,
             "truncated": self.truncated,
             "max_nodes": self.max_nodes,
             "dropped_nodes": self.dropped_nodes,

@@ -77,13 +77,6 @@ def _metadata(fn: Any) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) else None
 
 
-def call_of(fn: Any) -> int | None:
-    """The call frame index a backward node was tagged with (None: not tagged)."""
-    meta = _metadata(fn)
-    value = meta.get(_TAG) if meta is not None else None
-    return value if isinstance(value, int) else None
-
-
 class ModuleTracker:
     """Context manager: tags every grad_fn made while it is active with its module call."""
 
@@ -282,8 +275,12 @@ class ModuleIndex:
 
     def op_path(self, fn: Any) -> str | None:
         """The module path of the call that made backward node ``fn`` (None: no module)."""
-        call = call_of(fn)
-        return self.paths[call] if call is not None and 0 <= call < len(self.paths) else None
+        try:  # the call frame index the node was tagged with (see ModuleTracker._tag)
+            call = fn.metadata.get(_TAG)
+        except Exception:  # a node type without a metadata dict
+            return None
+        paths = self.paths
+        return paths[call] if type(call) is int and 0 <= call < len(paths) else None
 
     def leaf_path(self, t: torch.Tensor) -> str | None:
         """The module holding leaf ``t`` as a parameter (None: not a parameter)."""
@@ -294,6 +291,15 @@ class ModuleIndex:
 
         ``node_modules`` gives (node id, module path, is a leaf) for every node of the graph.
         """
+        # nodes counted per path first: a graph has many nodes and few paths
+        counts: dict[str, int] = {}
+        params: dict[str, list[str]] = {}
+        for node_id, path, is_leaf in node_modules:
+            if path is None:
+                continue
+            counts[path] = counts.get(path, 0) + 1
+            if is_leaf:
+                params.setdefault(path, []).append(node_id)
         infos: dict[str, ModuleInfo] = {}
 
         def info(path: str) -> ModuleInfo:
@@ -312,16 +318,13 @@ class ModuleIndex:
                 info(parent).children.append(path)
             return made
 
-        for node_id, path, is_leaf in node_modules:
-            if path is None:
-                continue
+        for path, count in counts.items():  # in the order of each path's first node
             found = info(path)
-            found.nodes += 1
-            if is_leaf:
-                found.params.append(node_id)
+            found.nodes = count
+            found.params = params.get(path, [])
             current: ModuleInfo | None = found
             while current is not None:
-                current.total_nodes += 1
+                current.total_nodes += count
                 current = infos[current.parent] if current.parent is not None else None
         order = {path: k for k, path in enumerate(self.classes)}
         for found in infos.values():

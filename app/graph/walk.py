@@ -31,7 +31,6 @@ _MAX_REPR_ELEMENTS = 16  # saved tensors up to this size show their values, bigg
 # so the truncation message can say how much was cut.
 _COUNT_BEYOND = 20
 
-_Key = tuple[str, int]
 # (node id, grad_fn or leaf tensor) -> extra fields for that node (a trace's line, column...)
 Annotate = Callable[[str, Any], dict[str, Any] | None]
 _Meta = tuple[list[int] | None, str | None, str | None]
@@ -195,7 +194,11 @@ def _unnamed_label(meta: _Meta) -> str:
 
 
 class _Walker:
-    """State of one walk: nodes by identity, ids in discovery order, deduplicated edges."""
+    """State of one walk: nodes by identity, ids in discovery order, deduplicated edges.
+
+    The per-node code is written flat (few calls, positional dataclass arguments): a big graph
+    runs it tens of thousands of times, and each Python call costs as much as the work.
+    """
 
     def __init__(
         self,
@@ -208,14 +211,14 @@ class _Walker:
         self.show_saved = show_saved
         self.annotate = annotate
         self.modules = modules
-        self.dropped: set[_Key] = set()
+        # Keys are id()s of leaf tensors and backward nodes (an AccumulateGrad counts as its
+        # leaf); holding the objects in `alive` keeps those ids from being reused mid-walk.
+        self.dropped: set[int] = set()
         self.count_limit = max(1, max_nodes) * _COUNT_BEYOND
         self.max_nodes = max(0, max_nodes)
         self.graph = Graph(max_nodes=max_nodes)
-        self.ids: dict[_Key, str] = {}
-        self.edges: dict[tuple[str, str], Edge] = {}
+        self.ids: dict[int, str] = {}
         self.queue: deque[tuple[Any, str | None]] = deque()
-        # Keys are id()s; holding the objects keeps those ids from being reused mid-walk.
         self.alive: list[Any] = []
         self.leaf_names: dict[int, list[str]] = {}
         self.op_names: dict[int, list[str]] = {}
@@ -234,29 +237,32 @@ class _Walker:
         Returns None (and marks the graph truncated) when the node limit is reached.
         """
         if isinstance(obj, torch.Tensor):
-            key: _Key = ("leaf", id(obj))
+            leaf = True
         elif hasattr(obj, "variable"):  # AccumulateGrad: one node per leaf tensor
             obj = obj.variable
-            key = ("leaf", id(obj))
+            leaf = True
         else:
-            key = ("op", id(obj))
-        if key in self.ids:
-            return self.ids[key]
-        if len(self.graph.nodes) >= self.max_nodes:
+            leaf = False
+        key = id(obj)
+        found = self.ids.get(key)
+        if found is not None:
+            return found
+        nodes = self.graph.nodes
+        if len(nodes) >= self.max_nodes:
             self.graph.truncated = True
             if key not in self.dropped and len(self.dropped) < self.count_limit:
                 self.dropped.add(key)
                 self.alive.append(obj)
-                if key[0] == "op":
+                if not leaf:
                     self.queue.append((obj, None))
             return None
-        node_id = f"n{len(self.graph.nodes)}"
+        node_id = f"n{len(nodes)}"
         self.ids[key] = node_id
         self.alive.append(obj)
-        if key[0] == "leaf":
-            self.graph.nodes.append(self._leaf_node(node_id, obj))
+        if leaf:
+            nodes.append(self._leaf_node(node_id, obj))
         else:
-            self.graph.nodes.append(self._op_node(node_id, obj))
+            nodes.append(self._op_node(node_id, obj))
             self.queue.append((obj, node_id))
         if self.annotate is not None:
             fields = self.annotate(node_id, obj)
@@ -271,50 +277,51 @@ class _Walker:
             label = "\n".join([_names_text(names), *_meta_lines(meta)])
         else:
             label = _unnamed_label(meta)
+        module = self.modules.leaf_path(t) if self.modules is not None else None
+        # positional: Node(id, kind, op, label, vars, shape, dtype, device, is_view, saved, module)
         return Node(
-            module=self.modules.leaf_path(t) if self.modules is not None else None,
-            id=node_id,
-            kind="leaf",
-            op="AccumulateGrad",
-            label=label,
-            vars=list(names) if names else [],
-            shape=meta[0],
-            dtype=meta[1],
-            device=meta[2],
-            is_view=bool(t._is_view()),
-        )
+            node_id, "leaf", "AccumulateGrad", label, list(names) if names else [],
+            meta[0], meta[1], meta[2], bool(t._is_view()), [], module,
+        )  # fmt: skip
 
     def _op_node(self, node_id: str, fn: Any) -> Node:
         op = type(fn).__name__
         key = id(fn)
+        view = _VIEW_OPS.get(op)
+        if view is None:
+            view = is_view_op(op)
         names = self.op_names.get(key)
         tensors = self.op_tensors.get(key)
         if tensors:
-            meta = _tensor_meta(tensors[0])
-            is_view = is_view_op(op) or any(t._is_view() for t in tensors)
+            shape, dtype, device = _tensor_meta(tensors[0])
+            view = view or any(t._is_view() for t in tensors)
         else:  # most nodes of a big graph: no name of the program's points at them
-            meta = _fn_meta(fn)
-            is_view = is_view_op(op)
+            try:
+                raw = fn._input_metadata
+            except Exception:  # attribute missing (older torch, Python nodes)
+                raw = None
+            if raw is not None and len(raw) == 1:  # the common case, inline
+                m = raw[0]
+                shape = list(m.shape)
+                dtype = _TEXTS.get(m.dtype) or _text(m.dtype)
+                device = _TEXTS.get(m.device) or _text(m.device)
+            else:
+                shape, dtype, device = _fn_meta(fn)
         if names:
             lines = [op, _names_text(names)]
-            if meta[0] is not None:
-                lines.append(shape_text(meta[0]))
+            if shape is not None:
+                lines.append(shape_text(shape))
             label = "\n".join(lines)
+        elif shape is None:
+            label = op
         else:
-            label = _op_label(op, meta[0])
+            label = _LABELS.get((op, *shape)) or _op_label(op, shape)
+        module = self.modules.op_path(fn) if self.modules is not None else None
+        saved = saved_values(fn) if self.show_saved else []
         return Node(
-            module=self.modules.op_path(fn) if self.modules is not None else None,
-            id=node_id,
-            kind="op",
-            op=op,
-            label=label,
-            vars=list(names) if names else [],
-            shape=meta[0],
-            dtype=meta[1],
-            device=meta[2],
-            is_view=is_view,
-            saved=saved_values(fn) if self.show_saved else [],
-        )
+            node_id, "op", op, label, list(names) if names else [],
+            shape, dtype, device, view, saved, module,
+        )  # fmt: skip
 
     def run(self, starts: list[Any]) -> None:
         """Breadth-first search from the start objects, in order, over ``next_functions``."""
@@ -324,28 +331,45 @@ class _Walker:
         # lookups of a big graph hit here and skip node_for's type tests.
         known: dict[int, str] = {}
         seen: list[Any] = []
-        edges = self.edges
-        queue = self.queue
+        nodes, edges = self.graph.nodes, self.graph.edges
+        ids, queue, alive = self.ids, self.queue, self.alive
+        node_for, op_node, max_nodes = self.node_for, self._op_node, self.max_nodes
+        # node_for's work for a new op node, done in the loop (the common case of a big graph)
+        # when no per-node hook runs
+        inline = self.annotate is None
         while queue:
             fn, target = queue.popleft()
+            # A node is taken from the queue once, so its incoming edges are all made here:
+            # a pair seen twice (x * x) is counted on the edge made the first time.
+            here: dict[str, Edge] = {}
             for child, _input_nr in fn.next_functions:
                 if child is None:  # an input that does not require grad
                     continue
-                source = known.get(id(child))
+                key = id(child)
+                source = known.get(key)
                 if source is None:
-                    source = self.node_for(child)
+                    source = ids.get(key)  # a start
                     if source is None:
-                        continue
-                    known[id(child)] = source
+                        if inline and len(nodes) < max_nodes and not hasattr(child, "variable"):
+                            source = f"n{len(nodes)}"
+                            ids[key] = source
+                            alive.append(child)
+                            nodes.append(op_node(source, child))
+                            queue.append((child, source))
+                        else:
+                            source = node_for(child)
+                            if source is None:
+                                continue
+                    known[key] = source
                     seen.append(child)
                 if target is None:  # past the limit: only counted
                     continue
-                edge = edges.get((source, target))
+                edge = here.get(source)
                 if edge is None:
-                    edges[(source, target)] = Edge(source=source, target=target)
+                    here[source] = edge = Edge(f"e_{source}_{target}", source, target)
+                    edges.append(edge)
                 else:
                     edge.count += 1
-        self.graph.edges = list(self.edges.values())
         self.graph.dropped_nodes = len(self.dropped)
         if self.modules is not None:
             self.graph.modules = self.modules.tree(
@@ -410,6 +434,5 @@ def walk(
     if root is not None:
         t = by_name[root]
         fn = safe_grad_fn(t)
-        key: _Key = ("op", id(fn)) if fn is not None else ("leaf", id(t))
-        graph.root_id = walker.ids.get(key)  # None for a tensor outside the graph
+        graph.root_id = walker.ids.get(id(fn) if fn is not None else id(t))  # None for a tensor outside the graph
     return graph
