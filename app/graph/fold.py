@@ -120,7 +120,8 @@ class _Index:
         """Node positions sorted by (height, signature, position): read in this order, the
         nodes of any block of levels or of any module come in the block's canonical order."""
         n, kinds = len(self.sig), len(self.signatures)
-        keys = sorted([(h * kinds + s) * n + v for v, (h, s) in enumerate(zip(height, self.sig))])
+        sig = self.sig
+        keys = sorted([(h * kinds + sig[v]) * n + v for v, h in enumerate(height)])
         return [key % n for key in keys]  # one sort of ints instead of one per block
 
     def heights(self) -> list[int]:
@@ -214,7 +215,7 @@ def _phase(idx: _Index, levels: list[list[int]], start: int, period: int, length
 def _shape(idx: _Index, members: list[int]) -> tuple[Any, ...]:
     """The canonical description of a block: per node its signature, inputs inside the block
     (canonical position, count) and the number of inputs from outside."""
-    where = dict(zip(members, range(len(members))))
+    where = dict(zip(members, range(len(members)), strict=True))
     described = []
     sig, ins = idx.sig, idx.ins
     for v in members:
@@ -303,13 +304,13 @@ def _module_groups(idx: _Index, modules: list[Any], order: list[int]) -> list[_G
         return []
     inside: dict[str, list[int]] = {}
     ancestors: dict[str | None, list[list[int]]] = {None: []}  # a path's lists in `inside`
-    nodes = idx.nodes
+    module_of = idx.module_of
     for v in order:  # so each module's list is in canonical order
-        node = nodes[v]
-        lists = ancestors.get(node.module)
+        module = module_of[v]
+        lists = ancestors.get(module)
         if lists is None:
-            lists = ancestors[node.module] = []
-            path = node.module or ""
+            lists = ancestors[module] = []
+            path = module or ""
             while path:
                 lists.append(inside.setdefault(path, []))
                 path = path.rsplit(".", 1)[0] if "." in path else ""
@@ -339,6 +340,8 @@ def _level_groups(
 ) -> list[_Group]:
     """Loop iterations: tandem repeats of the level tokens, proven block by block; blocks with
     a node already folded as a layer are left alone."""
+    if len(taken) == len(height):  # every node is in a folded layer
+        return []
     top = max(height)
     levels: list[list[int]] = [[] for _ in range(top + 1)]
     for v in order:  # level 0 is the top of the picture; a level's nodes in canonical order

@@ -301,18 +301,14 @@ class ModuleIndex:
             if is_leaf:
                 params.setdefault(path, []).append(node_id)
         infos: dict[str, ModuleInfo] = {}
+        classes, calls = self.classes, self.calls_per_path
 
         def info(path: str) -> ModuleInfo:
             found = infos.get(path)
             if found is not None:
                 return found
             parent = self._parent_path(path)
-            made = ModuleInfo(
-                path=path,
-                cls=self.classes.get(path, "Module"),
-                parent=parent,
-                calls=self.calls_per_path.get(path, 0),
-            )
+            made = ModuleInfo(path, classes.get(path, "Module"), parent, [], calls.get(path, 0))
             infos[path] = made
             if parent is not None:
                 info(parent).children.append(path)
@@ -327,8 +323,10 @@ class ModuleIndex:
                 current.total_nodes += count
                 current = infos[current.parent] if current.parent is not None else None
         order = {path: k for k, path in enumerate(self.classes)}
+        last = len(order)
         for found in infos.values():
-            found.children.sort(key=lambda p: order.get(p, len(order)))
+            if len(found.children) > 1:
+                found.children.sort(key=lambda p: order.get(p, last))
         ordered: list[ModuleInfo] = []
         roots = sorted((p for p, i in infos.items() if i.parent is None), key=order.__getitem__)
         stack = roots[::-1]

@@ -186,8 +186,9 @@ def _op_label(op: str, shape: list[int] | None) -> str:
     return _remembered((op, *shape), lambda: f"{op}\n{shape_text(shape)}")
 
 
-def _unnamed_label(meta: _Meta) -> str:
-    """A leaf's caption without names: its shape, then dtype and device."""
+def _meta_text(meta: _Meta) -> str:
+    """A leaf's shape, then dtype and device, on lines of their own (its whole caption when
+    no name of the program's is bound to it)."""
     shape, dtype, device = meta
     key = ("", dtype, device, None if shape is None else tuple(shape))  # "": no op is named so
     return _remembered(key, lambda: "\n".join(_meta_lines(meta)))
@@ -202,7 +203,7 @@ class _Walker:
 
     def __init__(
         self,
-        named: list[tuple[str, torch.Tensor]],
+        named: list[tuple[str, torch.Tensor, Any]],
         show_saved: bool,
         max_nodes: int,
         annotate: Annotate | None = None,
@@ -223,8 +224,7 @@ class _Walker:
         self.leaf_names: dict[int, list[str]] = {}
         self.op_names: dict[int, list[str]] = {}
         self.op_tensors: dict[int, list[torch.Tensor]] = {}
-        for name, t in named:
-            fn = safe_grad_fn(t)
+        for name, t, fn in named:  # fn: t's grad_fn
             if fn is not None:
                 self.op_names.setdefault(id(fn), []).append(name)
                 self.op_tensors.setdefault(id(fn), []).append(t)
@@ -273,10 +273,9 @@ class _Walker:
     def _leaf_node(self, node_id: str, t: torch.Tensor) -> Node:
         names = self.leaf_names.get(id(t))
         meta = _tensor_meta(t)
+        label = _meta_text(meta)
         if names:
-            label = "\n".join([_names_text(names), *_meta_lines(meta)])
-        else:
-            label = _unnamed_label(meta)
+            label = f"{_names_text(names)}\n{label}" if label else _names_text(names)
         module = self.modules.leaf_path(t) if self.modules is not None else None
         # positional: Node(id, kind, op, label, vars, shape, dtype, device, is_view, saved, module)
         return Node(
@@ -410,13 +409,16 @@ def walk(
     :func:`app.graph.release.release`: a walked graph of tens of thousands of nodes must be
     freed through it, or freeing it can overflow the C stack.
     """
-    tensors = [(n, t) for n, t in named.items() if isinstance(t, torch.Tensor)]
-    # a stale view has a grad_fn that cannot be read: it is neither an op's output nor a leaf
-    tensors = [(n, t) for n, t in tensors if not is_stale_view(t)]
+    # (name, tensor, grad_fn), read once: a model's parameters can be thousands of names. A
+    # stale view, whose grad_fn cannot be read, is neither an op's output nor a leaf.
+    tensors = [
+        (n, t, safe_grad_fn(t))
+        for n, t in named.items()
+        if isinstance(t, torch.Tensor) and not is_stale_view(t)
+    ]
     walker = _Walker(tensors, show_saved, max_nodes, annotate, modules)
     starts: list[Any] = []
-    for _name, t in tensors:
-        fn = safe_grad_fn(t)
+    for _name, t, fn in tensors:
         if fn is not None:
             starts.append(fn)
         elif t.requires_grad:
@@ -425,14 +427,14 @@ def walk(
     if keep is not None:
         keep.extend(walker.alive)
 
-    by_name = dict(tensors)
+    by_name = {n: (t, fn) for n, t, fn in tensors}
     if root is None or root not in by_name:
-        with_fn = [n for n, t in tensors if safe_grad_fn(t) is not None]
+        with_fn = [n for n, _t, fn in tensors if fn is not None]
         root = with_fn[-1] if with_fn else None
     graph = walker.graph
     graph.root = root
     if root is not None:
-        t = by_name[root]
-        fn = safe_grad_fn(t)
-        graph.root_id = walker.ids.get(id(fn) if fn is not None else id(t))  # None for a tensor outside the graph
+        t, fn = by_name[root]
+        # None for a tensor outside the graph
+        graph.root_id = walker.ids.get(id(fn) if fn is not None else id(t))
     return graph
