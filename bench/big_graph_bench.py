@@ -1,7 +1,8 @@
 """Big-graph benchmark: walk + fold + JSON in the worker's code path, 1k to 50k nodes.
 
-For each graph (a loop of N steps ``y = y * w + 1``, 2 nodes a step; and a stack of identical
-Linear+Tanh layers under a ModuleTracker) this measures, in one run on one machine:
+For each graph (a loop of N steps ``y = y * w + 1``, 2 nodes a step; a stack of identical
+Linear+Tanh layers, three modules for five nodes; and a deep TransformerEncoder, seven modules
+for 52 nodes; both under a ModuleTracker) this measures, in one run on one machine:
 
 - "new": what a worker does now: walk with module paths, fold, encode (``Graph.to_wire`` +
   ``app.encoding.dumps``), with the cycle collector paused as the worker pauses it;
@@ -64,6 +65,21 @@ def layers_case(nodes: int) -> Case:
     return named, tracker.index({"model": model}), loss, [x]
 
 
+def transformer_case(nodes: int) -> Case:
+    """A TransformerEncoder deep enough for ``nodes`` nodes (52 a layer, seven modules)."""
+    torch.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0)
+    per_layer = 52
+    with ModuleTracker() as tracker:
+        model = nn.TransformerEncoder(
+            layer, num_layers=max(1, nodes // per_layer), enable_nested_tensor=False
+        )
+        x = torch.randn(4, 2, 8, requires_grad=True)
+        loss = model(x).pow(2).mean()
+    named = {"x": x, **{f"model.{n}": p for n, p in model.named_parameters()}, "loss": loss}
+    return named, tracker.index({"model": model}), loss, [x]
+
+
 def median_ms(fn: Callable[[], Any], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -116,12 +132,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,5000,20000,50000")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"{'graph':<8}{'nodes':>8}{'new ms':>10}{'walk ms':>10}{'ratio':>8}"
+    print(f"{'graph':<12}{'nodes':>8}{'new ms':>10}{'walk ms':>10}{'ratio':>8}"
           f"{'backward':>10}{'folded x':>10}")  # fmt: skip
-    for name, build in (("loop", loop_case), ("layers", layers_case)):
+    cases = (("loop", loop_case), ("layers", layers_case), ("transformer", transformer_case))
+    for name, build in cases:
         for size in sizes:
             nodes, new, walked, backward, copies = measure(build, size, args.repeat)
-            print(f"{name:<8}{nodes:>8}{new:>10.1f}{walked:>10.1f}{new / walked:>8.2f}"
+            print(f"{name:<12}{nodes:>8}{new:>10.1f}{walked:>10.1f}{new / walked:>8.2f}"
                   f"{backward:>10.1f}{copies:>10}")  # fmt: skip
 
 

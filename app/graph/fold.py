@@ -32,7 +32,6 @@ is bounded by a budget):
 from __future__ import annotations
 
 import hashlib
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,12 +88,13 @@ class _Index:
         n = len(graph.nodes)
         self.ins: list[list[tuple[int, int]]] = [[] for _ in range(n)]
         self.outs: list[list[int]] = [[] for _ in range(n)]
+        ins, outs = self.ins, self.outs
         for e in graph.edges:
             s, t = pos.get(e.source), pos.get(e.target)
             if s is None or t is None:
                 continue
-            self.ins[t].append((s, e.count))
-            self.outs[s].append(t)
+            ins[t].append((s, e.count))
+            outs[s].append(t)
         self.module_of = [node.module for node in graph.nodes]
         self.has_modules = any(module is not None for module in self.module_of)
         self._parts: dict[str, list[str]] = {}
@@ -130,16 +130,17 @@ class _Index:
         n = len(self.nodes)
         height = [0] * n
         pending = [len(o) for o in self.outs]
-        queue = deque(i for i in range(n) if pending[i] == 0)
-        while queue:
-            v = queue.popleft()
+        ready = [i for i in range(n) if pending[i] == 0]  # any order of the ready ones will do
+        ins = self.ins
+        while ready:
+            v = ready.pop()
             hv = height[v] + 1
-            for u, _ in self.ins[v]:
+            for u, _ in ins[v]:
                 if height[u] < hv:
                     height[u] = hv
                 pending[u] -= 1
                 if pending[u] == 0:
-                    queue.append(u)
+                    ready.append(u)
         return height
 
 
@@ -215,14 +216,14 @@ def _phase(idx: _Index, levels: list[list[int]], start: int, period: int, length
 def _shape(idx: _Index, members: list[int]) -> tuple[Any, ...]:
     """The canonical description of a block: per node its signature, inputs inside the block
     (canonical position, count) and the number of inputs from outside."""
-    where = dict(zip(members, range(len(members)), strict=True))
+    where = dict(zip(members, range(len(members)), strict=True)).get
     described = []
     sig, ins = idx.sig, idx.ins
     for v in members:
         inside = []
         outside_in = 0  # edges out of the block are left out: a loop's last copy feeds nothing
         for u, c in ins[v]:
-            k = where.get(u)
+            k = where(u)
             if k is None:
                 outside_in += 1
             else:
@@ -346,15 +347,16 @@ def _level_groups(
     levels: list[list[int]] = [[] for _ in range(top + 1)]
     for v in order:  # level 0 is the top of the picture; a level's nodes in canonical order
         levels[top - height[v]].append(v)
+    # a level with a node folded as a layer is in no fold: its own token keeps runs out
+    taken_levels = {top - height[v] for v in taken}
     sig = idx.sig
     interned: dict[tuple[int, ...], int] = {}
     tokens = [  # the level's signatures, sorted since the level is
-        interned.setdefault(tuple([sig[v] for v in level]), len(interned)) for level in levels
+        -1 - d
+        if d in taken_levels
+        else interned.setdefault(tuple([sig[v] for v in level]), len(interned))
+        for d, level in enumerate(levels)
     ]
-    if taken:  # a level with a node folded as a layer is in no fold: its own token keeps runs out
-        for d, level in enumerate(levels):
-            if not taken.isdisjoint(level):
-                tokens[d] = -1 - d
     groups: list[_Group] = []
     for start, period, length in _runs(tokens):
         shift = _phase(idx, levels, start, period, length)
