@@ -107,8 +107,8 @@ export class GraphCanvas {
    * or folded repeats past a small size, is laid out here (graph-big.js): the returned promise
    * settles once it is on screen.
    */
-  render(result) {
-    this.destroy();
+  render(result, { keepMarks = false } = {}) {
+    this.destroy({ keepMarks });
     this.graph = result.graph || { nodes: [], edges: [] };
     this.byId = new Map(this.graph.nodes.map((n) => [n.id, n]));
     this.svgText = result.svg || null;
@@ -237,15 +237,21 @@ export class GraphCanvas {
   }
 
   /** Show a message instead of a graph (before the first run, or when a run failed). */
-  clear(message) {
-    this.destroy();
+  clear(message, { keepMarks = false } = {}) {
+    this.destroy({ keepMarks });
     const p = document.createElement("p");
     p.className = "placeholder";
     p.textContent = message;
     this.container.replaceChildren(p);
   }
 
-  destroy() {
+  /**
+   * `keepMarks`: the next picture shows the same graph at another moment (a timeline frame):
+   * the selection and the path to the root stay, and come back on screen whenever their node is
+   * drawn again (mount()).
+   */
+  destroy({ keepMarks = false } = {}) {
+    const marks = keepMarks ? { selectedId: this.selectedId, pathFrom: this.pathFrom } : null;
     this.big?.destroy();
     this.big = null;
     this.pathFrom = null;
@@ -257,6 +263,7 @@ export class GraphCanvas {
     this.matches = [];
     this.matchIndex = -1;
     this.selectedId = null;
+    if (marks) Object.assign(this, marks);
   }
 
   node(id) {

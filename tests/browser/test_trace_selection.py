@@ -1,0 +1,142 @@
+"""A selected node survives the timeline's frames (graph page, Trace on, seed 001): it stays
+selected and highlighted, with its path to the root, wherever a frame draws it; the node panel
+shows its value and .grad at each position (checked against PyTorch run here) and says so
+plainly where the node does not exist yet; the selection comes back with the node."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+from tests.browser.test_trace_page import MAX_POSITIONS, fmt, label, line_of, node_id, open_traced
+
+pytestmark = pytest.mark.browser
+
+
+def rows(t: torch.Tensor) -> str:
+    """A tensor as the node panel writes a trace's values: nested rows, 4 significant digits."""
+    t = t.detach()
+    if t.dim() == 0:
+        return fmt(t.item())
+
+    def nest(x: torch.Tensor, depth: int) -> str:
+        if x.dim() == 1:
+            return "[" + ", ".join(fmt(v) for v in x.tolist()) + "]"
+        return "[" + (",\n" + " " * (depth + 1)).join(nest(r, depth + 1) for r in x) + "]"
+
+    return nest(t, 0)
+
+
+def move_until(page: Any, condition: str, arg: Any = None, *, back: bool = False) -> None:
+    """Step the timeline (forward, or back) until the JS `condition` on the label holds."""
+    button, end = ("#timeline .tl-prev", "start") if back else ("#timeline .tl-next", "end")
+    for _ in range(MAX_POSITIONS):
+        if page.evaluate(f"([text, arg]) => ({condition})(text, arg)", [label(page), arg]):
+            return
+        assert page.get_attribute(button, "aria-disabled") != "true", f"{end} at: {label(page)}"
+        page.click(button)
+    pytest.fail(f"never reached {condition}")
+
+
+def at_line(page: Any, line: int, *, back: bool = False) -> None:
+    move_until(page, "(t, line) => t.startsWith(`Line ${line} `)", line, back=back)
+
+
+def block(page: Any, title: str) -> str | None:
+    """The text of the node panel's block titled `title` ("x.grad"), None when it has none."""
+    pre = page.locator(f'#node-panel-body pre[aria-label="{title}"]')
+    return str(pre.text_content()) if pre.count() else None
+
+
+def selected(page: Any) -> list[str]:
+    ids: list[str] = page.eval_on_selector_all(
+        "#graph-canvas g.node.gt-selected", "els => els.map(e => e.id)"
+    )
+    return ids
+
+
+def path_marked(page: Any) -> list[str]:
+    """The nodes marked on the path to the root, when the picture shows that path."""
+    ids: list[str] = page.evaluate(
+        """() => {
+          const svg = document.querySelector('#graph-canvas svg');
+          if (!svg || !svg.classList.contains('gt-path-on')) return [];
+          return [...svg.querySelectorAll('g.node.gt-path')].map(g => g.id).sort();
+        }"""
+    )
+    return ids
+
+
+def test_a_selected_node_follows_the_timeline(ui) -> None:
+    page = open_traced(ui, "seed001_mean_backward")
+    source = page.evaluate("() => window.gradtrace.editor.getValue()")
+
+    # seed 001's second half, run here with PyTorch
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    y = x + 1
+    z = 2 * y
+    m = torch.mean(z)
+    dz, dy = torch.autograd.grad(m, [z, y], retain_graph=True)
+    m.backward()
+    assert x.grad is not None
+    ids = {op: node_id(page, op=op) for op in ("AddBackward0", "MulBackward0", "MeanBackward0")}
+    x_id = node_id(page, var="x")
+    x_line = line_of(source, "x = torch.tensor([[1.,2.,3.],[4.,5.,6.]],requires_grad=True)")
+    on_path = sorted([x_id, *ids.values()])
+
+    # After the run: select x and light its path to the root.
+    page.click("#timeline .tl-last")
+    page.click(f'#graph-canvas g.node[id="{x_id}"]')
+    page.wait_for_selector("#node-panel:not([hidden])")
+    page.click("#path-root")
+    assert selected(page) == [x_id]
+    assert path_marked(page) == on_path
+    assert block(page, "x (value)") == rows(x)
+    assert block(page, "x.grad") == rows(x.grad)
+    ui.screenshot("trace_selection_after_backward")
+
+    # Back to the frame of "m = torch.mean(z)": backward() has not run, x.grad is None.
+    at_line(page, line_of(source, "m = torch.mean(z)"), back=True)
+    assert selected(page) == [x_id]
+    assert path_marked(page) == on_path
+    assert block(page, "x (value)") == rows(x)
+    assert block(page, "x.grad") is None
+    assert "backward() has not reached this tensor yet" in str(page.text_content("#node-panel"))
+
+    # Further back, before x was made: the panel says so, nothing is highlighted or dimmed.
+    at_line(page, line_of(source, "y.requires_grad"), back=True)
+    assert page.is_visible("#node-panel")
+    status = page.text_content("#node-panel .frame-status")
+    assert status == f"Created at line {x_line}; not yet in this frame."
+    assert selected(page) == []
+    assert path_marked(page) == []
+    assert page.locator("#graph-canvas svg.gt-path-on").count() == 0
+    assert page.evaluate("() => window.gradtrace.canvas.selectedId") == x_id
+    ui.screenshot("trace_selection_not_yet")
+
+    # Forward again: x is back, selected, with its path and its value.
+    at_line(page, x_line)
+    assert selected(page) == [x_id]
+    assert path_marked(page) == [x_id]  # the rest of its path to the root is not made yet
+    assert block(page, "x (value)") == rows(x)
+    assert block(page, "x.grad") is None
+
+    # In the backward pass: x.grad arrives at its AccumulateGrad step.
+    move_until(page, "t => t.includes('x (AccumulateGrad) runs')")
+    assert selected(page) == [x_id]
+    assert path_marked(page) == on_path
+    assert block(page, "x.grad") == rows(x.grad)
+    ui.screenshot("trace_selection_x_grad_arrives")
+
+    # An op: the gradient that arrived at MulBackward0 (dm/dz) and at AddBackward0 (dm/dy).
+    for op, grad in (("MulBackward0", dz), ("AddBackward0", dy)):
+        page.click(f'#graph-canvas g.node[id="{ids[op]}"]')
+        assert selected(page) == [ids[op]]
+        assert block(page, "Gradient arriving at its output") == rows(grad)
+    # back to where MulBackward0 runs: nothing has arrived at AddBackward0 yet
+    move_until(page, "t => t.includes('MulBackward0 runs')", back=True)
+    assert selected(page) == [ids["AddBackward0"]]
+    assert block(page, "Gradient arriving at its output") is None
+    assert not ui.errors, ui.errors
