@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 import torch
 
@@ -139,4 +140,67 @@ def test_a_selected_node_follows_the_timeline(ui) -> None:
     move_until(page, "t => t.includes('MulBackward0 runs')", back=True)
     assert selected(page) == [ids["AddBackward0"]]
     assert block(page, "Gradient arriving at its output") is None
+    assert not ui.errors, ui.errors
+
+
+def test_the_training_step_graph_keeps_its_selection_too(ui) -> None:
+    """/train: the step graph's timeline shares the player: a selected parameter stays selected
+    through forward, backward and optimizer.step(), its panel following its .grad and value."""
+    presets = httpx.get(f"{ui.base_url}/api/presets", timeout=30)
+    if presets.status_code == 404:
+        pytest.skip("the runs API (/api/presets) is not on this server yet")
+    preset = next(p for p in presets.json() if str(p.get("seed")).zfill(3) == "004")
+    config = preset["config"]
+    # the step the graph shows, run here: seed 004's line through its first SGD step
+    (layer,) = config["model"]["layers"]
+    model = torch.nn.Linear(1, 1)
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor(layer["init"]["weight"]))
+        model.bias.copy_(torch.tensor(layer["init"]["bias"]))
+    x, y = torch.tensor(config["data"]["x"]), torch.tensor(config["data"]["y"])
+    torch.nn.functional.mse_loss(model(x), y, reduction="sum").backward()
+    assert model.weight.grad is not None
+    grad = model.weight.grad.clone()
+    torch.optim.SGD(model.parameters(), lr=config["optimizer"]["lr"]).step()
+
+    run = httpx.post(f"{ui.base_url}/api/runs", json=config, timeout=30).json()
+    ui.goto(f"/train?run={run['id']}")
+    page = ui.page
+    page.wait_for_selector("#step-graph svg g.node", timeout=60_000)
+    page.check("#step-trace")
+    page.wait_for_selector("#step-timeline:not([hidden]) .tl-label", timeout=60_000)
+    weight = page.evaluate(
+        "() => window.gradtrace.stepGraph.result.graph.nodes"
+        ".find(n => n.kind === 'leaf' && n.vars.some(v => v.endsWith('weight'))).id"
+    )
+    name = page.evaluate(
+        "(id) => window.gradtrace.stepGraph.result.graph.nodes.find(n => n.id === id).vars[0]",
+        weight,
+    )
+    page.click(f'#step-graph g.node[id="{weight}"]')
+    step_label = "#step-timeline .tl-label"
+
+    def panel_block(title: str) -> str | None:
+        pre = page.locator(f'#step-node-body pre[aria-label="{title}"]')
+        return str(pre.text_content()) if pre.count() else None
+
+    def shown_selected() -> list[str]:
+        ids: list[str] = page.eval_on_selector_all(
+            "#step-graph g.node.gt-selected", "els => els.map(e => e.id)"
+        )
+        return ids
+
+    assert str(page.text_content(step_label)).startswith("Forward")
+    assert panel_block(f"{name}.grad") is None
+    for _ in range(MAX_POSITIONS):
+        if str(page.text_content(step_label)).startswith("After loss.backward()"):
+            break
+        page.click("#step-timeline .tl-next")
+        assert shown_selected() == [weight]
+    assert panel_block(f"{name}.grad") == rows(grad)
+    page.click("#step-timeline .tl-last")
+    assert str(page.text_content(step_label)).startswith("After optimizer.step()")
+    assert shown_selected() == [weight]
+    assert panel_block(f"{name} (value)") == rows(model.weight)
+    ui.screenshot("trace_selection_training_step")
     assert not ui.errors, ui.errors
