@@ -8,6 +8,7 @@ import { wantsBrowserLayout } from "./graph-clusters.js";
 import { layoutSvg } from "./graph-layout.js";
 import { pathToRoot } from "./graph-paths.js";
 import { FastPanZoom } from "./pan-zoom.js";
+import { touchGestures } from "./pointer-gestures.js";
 
 // Fitting a 3-node graph to a big box would blow it up to poster size; cap the fitted zoom.
 const MAX_FIT_ZOOM = 1.6;
@@ -159,7 +160,10 @@ export class GraphCanvas {
       // big pictures move as one composited layer (pan-zoom.js): no repaint per frame
       this.panZoom = new FastPanZoom(svg, options);
     } else if (typeof window.svgPanZoom === "function") {
-      this.panZoom = window.svgPanZoom(svg, { ...options, panEnabled: true, zoomEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false, fit: true, center: true });
+      this.panZoom = window.svgPanZoom(svg, {
+        ...options, panEnabled: true, zoomEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false, fit: true, center: true,
+        customEventsHandler: touchGestures(this.container), // fingers: pinch and drag (pointer-gestures.js)
+      });
     }
     if (this.panZoom) {
       this.fit();
