@@ -26,7 +26,10 @@ export class PointerGestures {
     this.accept = accept;
     this.pointers = new Map(); // pointerId -> its last client position {x, y}
     this.onDown = (e) => {
-      if (this.pointers.size >= 2 || !this.accept(e)) return;
+      if (!this.accept(e)) return;
+      // a primary pointer starts afresh: no pointer of its kind is down, whatever was missed
+      if (e.isPrimary) this.pointers.clear();
+      if (this.pointers.size >= 2) return;
       if (e.pointerType === "mouse") e.preventDefault(); // no text selection while dragging
       this.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
     };
