@@ -204,3 +204,52 @@ def test_the_training_step_graph_keeps_its_selection_too(ui) -> None:
     assert panel_block(f"{name} (value)") == rows(model.weight)
     ui.screenshot("trace_selection_training_step")
     assert not ui.errors, ui.errors
+
+
+def test_a_node_gone_and_a_node_not_made_yet(ui) -> None:
+    """Seed 001's first x is gone once x and y are bound again; and in a picture the whole
+    trace keeps (no node lost), a node not made yet is hidden with its selection and path."""
+    page = open_traced(ui, "seed001_mean_backward")
+    source = page.evaluate("() => window.gradtrace.editor.getValue()")
+    first_x = page.evaluate(
+        "() => window.gradtrace.result.timeline.nodes"
+        ".find(n => n.kind === 'leaf' && !n.in_graph).id"
+    )
+    at_line(page, line_of(source, "y.requires_grad"))
+    page.click(f'#graph-canvas g.node[id="{first_x}"]')
+    assert selected(page) == [first_x]
+    assert block(page, "x (value)") == rows(torch.ones(2, 3))
+    at_line(page, line_of(source, "y = x+1"))
+    status = page.text_content("#node-panel .frame-status")
+    assert status == f"Gone at line {line_of(source, 'y = x+1')}: nothing refers to it any more."
+    assert selected(page) == []
+
+    program = "x = torch.tensor([1., 2.], requires_grad=True)\ny = (x * x).sum()\ny.backward()\n"
+    page.evaluate(
+        "src => { window.__before = window.gradtrace.result;"
+        " window.gradtrace.editor.setValue(src); }",
+        program,
+    )
+    page.click("#run-btn")
+    page.wait_for_function(
+        "() => window.gradtrace.result !== window.__before && window.gradtrace.result.timeline"
+    )
+    assert page.evaluate("() => window.gradtrace.player.wider") is None  # one picture throughout
+    page.click("#timeline .tl-last")
+    total = node_id(page, op="SumBackward0")
+    page.click(f'#graph-canvas g.node[id="{total}"]')
+    page.click("#path-root")
+    shown = "#graph-canvas g.node.gt-selected:not(.gt-pb-absent)"
+    assert page.locator(shown).count() == 1
+    page.click("#timeline .tl-first")
+    assert page.text_content("#node-panel .frame-status") == (
+        "Created at line 2; not yet in this frame."
+    )
+    assert page.locator(shown).count() == 0
+    assert page.locator("#graph-canvas svg.gt-path-on").count() == 0
+    at_line(page, 2)
+    assert page.locator(shown).count() == 1
+    assert page.locator("#graph-canvas svg.gt-path-on").count() == 1
+    y = (torch.tensor([1.0, 2.0]) ** 2).sum()
+    assert block(page, "y (value)") == rows(y)
+    assert not ui.errors, ui.errors
