@@ -1,6 +1,6 @@
 // The side panel that explains one graph node: what it is, the program's names for it, its
-// shape/dtype/device, value and grad in PyTorch's own formatting, and the tensors autograd
-// saved for the backward pass.
+// shape/dtype/device, value and grad in PyTorch's own formatting (a traced run's timeline: as
+// they were at its position), and the tensors autograd saved for the backward pass.
 
 import { formatNumber, h } from "./dom.js";
 

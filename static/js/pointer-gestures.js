@@ -42,9 +42,6 @@ export class PointerGestures {
     window.addEventListener("pointercancel", this.onUp);
   }
 
-  /** Whether a gesture is under way (a pointer is down on the picture). */
-  get active() { return this.pointers.size > 0; }
-
   move(e) {
     const last = this.pointers.get(e.pointerId);
     if (!last) return;

@@ -129,9 +129,12 @@ export class TracePlayer {
       this.playback.attach(null);
       return;
     }
-    // the same graph at another moment: the selection and path to the root stay
+    // the same graph at another moment: the selection and path to the root stay, and so does
+    // the keyboard focus on a node that is drawn again (the arrow keys step on from there)
+    const focused = this.canvas.container.contains(document.activeElement) ? document.activeElement.closest("g.node")?.id : null;
     this.canvas.render({ ...this.result, graph: { ...graph, nodes, edges }, svg: null }, { keepMarks: true });
     this.playback.attach(this.canvas.svg);
+    if (focused) this.canvas.nodeElement(focused)?.focus({ preventScroll: true });
   }
 
   /**

@@ -11,9 +11,18 @@ import httpx
 import pytest
 import torch
 
-from tests.browser.test_trace_page import MAX_POSITIONS, fmt, label, line_of, node_id, open_traced
+from tests.browser.test_trace_page import (
+    MAX_POSITIONS,
+    fmt,
+    label,
+    line_of,
+    node_id,
+    open_traced,
+)
 
 pytestmark = pytest.mark.browser
+
+X_SECOND = "x = torch.tensor([[1.,2.,3.],[4.,5.,6.]],requires_grad=True)"  # seed 001's second x
 
 
 def rows(t: torch.Tensor) -> str:
@@ -84,7 +93,7 @@ def test_a_selected_node_follows_the_timeline(ui) -> None:
     assert x.grad is not None
     ids = {op: node_id(page, op=op) for op in ("AddBackward0", "MulBackward0", "MeanBackward0")}
     x_id = node_id(page, var="x")
-    x_line = line_of(source, "x = torch.tensor([[1.,2.,3.],[4.,5.,6.]],requires_grad=True)")
+    x_line = line_of(source, X_SECOND)
     on_path = sorted([x_id, *ids.values()])
 
     # After the run: select x and light its path to the root.
@@ -216,9 +225,15 @@ def test_a_node_gone_and_a_node_not_made_yet(ui) -> None:
         ".find(n => n.kind === 'leaf' && !n.in_graph).id"
     )
     at_line(page, line_of(source, "y.requires_grad"))
-    page.click(f'#graph-canvas g.node[id="{first_x}"]')
+    # picked with the keyboard: the arrow keys then step on from the node, which keeps the
+    # focus through the redraw of the next frame
+    page.focus(f'#graph-canvas g.node[id="{first_x}"]')
+    page.keyboard.press("Enter")
     assert selected(page) == [first_x]
     assert block(page, "x (value)") == rows(torch.ones(2, 3))
+    page.keyboard.press("ArrowRight")
+    assert label(page).startswith(f"Line {line_of(source, X_SECOND)} ")
+    assert page.evaluate("() => document.activeElement.id") == first_x
     at_line(page, line_of(source, "y = x+1"))
     status = page.text_content("#node-panel .frame-status")
     assert status == f"Gone at line {line_of(source, 'y = x+1')}: nothing refers to it any more."
