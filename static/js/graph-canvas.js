@@ -8,6 +8,7 @@ import { wantsBrowserLayout } from "./graph-clusters.js";
 import { layoutSvg } from "./graph-layout.js";
 import { pathToRoot } from "./graph-paths.js";
 import { FastPanZoom } from "./pan-zoom.js";
+import { touchGestures } from "./pointer-gestures.js";
 
 // Fitting a 3-node graph to a big box would blow it up to poster size; cap the fitted zoom.
 const MAX_FIT_ZOOM = 1.6;
@@ -107,8 +108,8 @@ export class GraphCanvas {
    * or folded repeats past a small size, is laid out here (graph-big.js): the returned promise
    * settles once it is on screen.
    */
-  render(result) {
-    this.destroy();
+  render(result, { keepMarks = false } = {}) {
+    this.destroy({ keepMarks });
     this.graph = result.graph || { nodes: [], edges: [] };
     this.byId = new Map(this.graph.nodes.map((n) => [n.id, n]));
     this.svgText = result.svg || null;
@@ -159,7 +160,10 @@ export class GraphCanvas {
       // big pictures move as one composited layer (pan-zoom.js): no repaint per frame
       this.panZoom = new FastPanZoom(svg, options);
     } else if (typeof window.svgPanZoom === "function") {
-      this.panZoom = window.svgPanZoom(svg, { ...options, panEnabled: true, zoomEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false, fit: true, center: true });
+      this.panZoom = window.svgPanZoom(svg, {
+        ...options, panEnabled: true, zoomEnabled: true, controlIconsEnabled: false, dblClickZoomEnabled: false, fit: true, center: true,
+        customEventsHandler: touchGestures(this.container), // fingers: pinch and drag (pointer-gestures.js)
+      });
     }
     if (this.panZoom) {
       this.fit();
@@ -237,15 +241,21 @@ export class GraphCanvas {
   }
 
   /** Show a message instead of a graph (before the first run, or when a run failed). */
-  clear(message) {
-    this.destroy();
+  clear(message, { keepMarks = false } = {}) {
+    this.destroy({ keepMarks });
     const p = document.createElement("p");
     p.className = "placeholder";
     p.textContent = message;
     this.container.replaceChildren(p);
   }
 
-  destroy() {
+  /**
+   * `keepMarks`: the next picture shows the same graph at another moment (a timeline frame):
+   * the selection and the path to the root stay, and come back on screen whenever their node is
+   * drawn again (mount()).
+   */
+  destroy({ keepMarks = false } = {}) {
+    const marks = keepMarks ? { selectedId: this.selectedId, pathFrom: this.pathFrom } : null;
     this.big?.destroy();
     this.big = null;
     this.pathFrom = null;
@@ -257,6 +267,7 @@ export class GraphCanvas {
     this.matches = [];
     this.matchIndex = -1;
     this.selectedId = null;
+    if (marks) Object.assign(this, marks);
   }
 
   node(id) {

@@ -46,8 +46,12 @@ const state = {
 
 const editor = createEditor($("#source"), { onRun: () => run(), onCursorLine: (line) => linkLine(line) });
 const canvas = new GraphCanvas(els.canvas, { onSelect: (node) => { openPanel(node); editor.linkLines(node?.line ? [node.line] : []); } });
-// The timeline of a traced run, under the editor; each position highlights its source line.
-const player = new TracePlayer($("#timeline"), canvas, { onPosition: (p) => editor.traceLine(p?.line ?? null) });
+// The timeline of a traced run, under the editor; each position highlights its source line,
+// and an open node panel shows its node at that position.
+const player = new TracePlayer($("#timeline"), canvas, {
+  onPosition: (p) => editor.traceLine(p?.line ?? null),
+  onSelection: (node) => { if (!els.panel.hidden) openPanel(node, { reveal: false }); },
+});
 
 // ---- running a program -------------------------------------------------------------------
 
@@ -169,13 +173,15 @@ function renderPlots(plots) {
 
 // ---- node panel ----------------------------------------------------------------------------
 
-function openPanel(node) {
+function openPanel(node, { reveal = true } = {}) {
   if (!node) return closePanel();
   els.panelTitle.textContent = node.kind === "leaf" && node.vars?.length ? node.vars.join(", ") : node.op;
-  renderNodePanel(els.panelBody, node, state.result?.variables || {}, { showSaved: true });
+  // a traced run: the node as it is at the timeline's position (null: the final values)
+  const frame = player.nodeState(node.id);
+  renderNodePanel(els.panelBody, node, state.result?.variables || {}, { showSaved: true, frame });
   els.panel.hidden = false;
   els.panel.dataset.node = node.id;
-  canvas.reveal(node.id);
+  if (reveal) canvas.reveal(node.id);
 }
 
 function closePanel({ refocus = false } = {}) {

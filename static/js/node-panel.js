@@ -1,8 +1,8 @@
 // The side panel that explains one graph node: what it is, the program's names for it, its
-// shape/dtype/device, value and grad in PyTorch's own formatting, and the tensors autograd
-// saved for the backward pass.
+// shape/dtype/device, value and grad in PyTorch's own formatting (a traced run's timeline: as
+// they were at its position), and the tensors autograd saved for the backward pass.
 
-import { h } from "./dom.js";
+import { formatNumber, h } from "./dom.js";
 
 const KIND_TEXT = {
   leaf: "Leaf tensor: a tensor you created with requires_grad=True. backward() adds its gradient to .grad.",
@@ -53,8 +53,49 @@ function savedSection(saved) {
     h("ul", { class: "saved-list" }, items));
 }
 
-/** Fill `body` with the details of `node`, looking names up in `variables`. */
-export function renderNodePanel(body, node, variables = {}, { showSaved = true } = {}) {
+/**
+ * A trace's flat values (row-major, maybe cut short) as nested rows of 4 significant digits:
+ * "[[0.3333, 0.3333],\n [0.3333, 0.3333]]"; "None" for no values.
+ */
+export function formatTensor(shape, values, truncated = false) {
+  if (values === null || values === undefined) return "None";
+  const flat = (Array.isArray(values) ? values.flat(Infinity) : [values]).map((v) => formatNumber(v));
+  const dims = Array.isArray(shape) ? shape : [];
+  const numel = dims.reduce((a, b) => a * b, 1);
+  if (truncated || flat.length !== numel) return `first ${flat.length} of ${numel} values: [${flat.join(", ")}, …]`;
+  if (!dims.length) return flat[0];
+  let next = 0;
+  const rows = (d) => {
+    if (d === dims.length - 1) return `[${flat.slice(next, (next += dims[d])).join(", ")}]`;
+    return `[${Array.from({ length: dims[d] }, () => rows(d + 1)).join(`,\n${" ".repeat(d + 1)}`)}]`;
+  };
+  return rows(0);
+}
+
+/** The node at the timeline's position (trace-view.js nodeAt): there or not, its values then. */
+function frameSection(frame) {
+  const head = h("h4", { text: "At this point of the timeline" });
+  if (!frame.alive) return [h("section", { class: "frame-section" }, head, h("p", { class: "frame-status", text: frame.text }))];
+  const vars = frame.tensors.map((t) => variableSection(t.name, {
+    requires_grad: t.requires_grad,
+    is_leaf: t.is_leaf,
+    value_text: formatTensor(t.shape, t.value, t.truncated),
+    grad_text: t.grad === null || t.grad === undefined ? null : formatTensor(t.shape, t.grad, t.grad_truncated),
+  }));
+  const arriving = frame.gradOutput?.length
+    ? tensorBlock("Gradient arriving at its output", frame.gradOutput.map((g) => (g ? formatTensor(g.shape, g.values, g.truncated) : "None")).join("\n"))
+    : null;
+  const none = !vars.length && !arriving
+    ? h("p", { class: "hint", text: "No name of the program holds it here, so its value is not shown." })
+    : null;
+  return [h("section", { class: "frame-section" }, head, arriving, none), ...vars];
+}
+
+/**
+ * Fill `body` with the details of `node`, looking names up in `variables`. With `frame` (a
+ * traced run's position, trace-view.js nodeAt) the values are those of that position instead.
+ */
+export function renderNodePanel(body, node, variables = {}, { showSaved = true, frame = null } = {}) {
   const names = node.vars || [];
   const dl = h("dl", { class: "facts" },
     field("Kind", node.kind),
@@ -64,8 +105,8 @@ export function renderNodePanel(body, node, variables = {}, { showSaved = true }
     field("dtype", node.dtype ? String(node.dtype).replace(/^torch\./, "") : null),
     field("Device", node.device),
     node.is_view ? field("View", "yes: shares storage with another tensor") : null);
-  const vars = names.filter((n) => variables[n]).map((n) => variableSection(n, variables[n]));
-  const unnamed = !names.length && node.kind === "op"
+  const vars = frame ? frameSection(frame) : names.filter((n) => variables[n]).map((n) => variableSection(n, variables[n]));
+  const unnamed = !frame && !names.length && node.kind === "op"
     ? h("p", { class: "hint", text: "This intermediate result has no name in your program, so its value is not shown. Assign it to a variable to inspect it." })
     : null;
   const parts = [

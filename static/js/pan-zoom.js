@@ -6,6 +6,8 @@
 // on screenshots of Chromium 156), off the page's thread. The methods are the subset of svg-pan-zoom's API the pages use;
 // points and pans are in pixels of the container, zooms are real scales (1 = 1 px per unit).
 
+import { PointerGestures } from "./pointer-gestures.js";
+
 function clampOf(min, max) {
   return (v) => Math.max(min, Math.min(max, v));
 }
@@ -34,27 +36,16 @@ export class FastPanZoom {
   }
 
   listen() {
-    let drag = null;
-    const move = (e) => {
-      if (!drag || e.pointerId !== drag.id) return;
-      this.panBy({ x: e.clientX - drag.x, y: e.clientY - drag.y });
-      drag.x = e.clientX;
-      drag.y = e.clientY;
-    };
-    const up = (e) => {
-      if (drag && e.pointerId === drag.id) drag = null;
-    };
-    this.onDown = (e) => {
-      if (e.button !== 0 || !(e.target === this.container || this.svg.contains(e.target))) return;
-      if (e.pointerType === "mouse") e.preventDefault(); // no text selection while dragging
-      drag = { id: e.pointerId, x: e.clientX, y: e.clientY };
-    };
+    // drag with the mouse, a pen or one finger; pinch with two fingers (pointer-gestures.js)
+    this.gestures = new PointerGestures(this.container, this, {
+      accept: (e) => e.button === 0 && (e.target === this.container || this.svg.contains(e.target)),
+    });
     this.onWheel = (e) => {
       e.preventDefault();
       const lines = e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? 300 : 1;
       const delta = (e.deltaY || e.deltaX) * lines;
       const notches = Math.max(-1, Math.min(1, delta / 100));
-      this.zoomAtPoint(this.z * this.step ** -notches, this.local(e));
+      this.zoomAtPoint(this.z * this.step ** -notches, this.gestures.local({ x: e.clientX, y: e.clientY }));
     };
     // The <svg> is bigger than its clipping container, so the browser scrolls the container to
     // show a node that gets keyboard focus off screen: turn that scroll into a pan.
@@ -66,29 +57,13 @@ export class FastPanZoom {
       this.panBy({ x: -sx, y: -sy });
     };
     this.container.addEventListener("scroll", this.onScroll);
-    this.container.addEventListener("pointerdown", this.onDown);
     this.container.addEventListener("wheel", this.onWheel, { passive: false });
-    window.addEventListener("pointermove", move);
-    window.addEventListener("pointerup", up);
-    window.addEventListener("pointercancel", up);
-    this.offWindow = () => {
-      window.removeEventListener("pointermove", move);
-      window.removeEventListener("pointerup", up);
-      window.removeEventListener("pointercancel", up);
-    };
-  }
-
-  /** A pointer event's position in the container's padding box. */
-  local(e) {
-    const box = this.container.getBoundingClientRect();
-    return { x: e.clientX - box.left - this.container.clientLeft, y: e.clientY - box.top - this.container.clientTop };
   }
 
   destroy() {
     this.container.removeEventListener("scroll", this.onScroll);
-    this.container.removeEventListener("pointerdown", this.onDown);
     this.container.removeEventListener("wheel", this.onWheel);
-    this.offWindow();
+    this.gestures.destroy();
   }
 
   resize() {

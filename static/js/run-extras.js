@@ -17,7 +17,10 @@ export class StepGraph {
     this.body = $("#step-node-body");
     this.canvas = new GraphCanvas($("#step-graph"), { onSelect: (node) => this.open(node) });
     this.trace = $("#step-trace");
-    this.player = new TracePlayer($("#step-timeline"), this.canvas, { label: "Training step timeline" });
+    this.player = new TracePlayer($("#step-timeline"), this.canvas, {
+      label: "Training step timeline",
+      onSelection: (node) => { if (!this.panel.hidden) this.open(node, { reveal: false }); },
+    });
     this.runId = null;
     this.result = null;
     this.load.addEventListener("click", () => this.show(this.runId));
@@ -83,12 +86,13 @@ export class StepGraph {
     svg.dataset.epoch = String(epoch ?? "");
   }
 
-  open(node) {
+  open(node, { reveal = true } = {}) {
     if (!node) { this.panel.hidden = true; return; }
     this.title.textContent = node.kind === "leaf" && node.vars?.length ? node.vars.join(", ") : node.op;
-    renderNodePanel(this.body, node, this.result?.variables || {});
+    // with Trace: the node at the timeline's position
+    renderNodePanel(this.body, node, this.result?.variables || {}, { frame: this.player.nodeState(node.id) });
     this.panel.hidden = false;
-    this.canvas.reveal(node.id);
+    if (reveal) this.canvas.reveal(node.id);
   }
 }
 

@@ -5,7 +5,7 @@
 import { h } from "./dom.js";
 import { GraphPlayback } from "./graph-playback.js";
 import { Timeline, describePosition } from "./timeline.js";
-import { explain, nodeFacts, traceGraph, viewAt } from "./trace-view.js";
+import { explain, nodeAt, nodeFacts, traceGraph, viewAt } from "./trace-view.js";
 
 // The most a frame's few nodes are blown up when framed (as GraphCanvas's fit).
 const MAX_ZOOM = 1.6;
@@ -13,11 +13,14 @@ const MAX_ZOOM = 1.6;
 export class TracePlayer {
   /**
    * `container`: the (empty) element for the timeline controls; `canvas`: the GraphCanvas;
-   * `onPosition(position)`: called after each move (null when there is no timeline).
+   * `onPosition(position)`: called after each move (null when there is no timeline);
+   * `onSelection(node)`: after each move while a node is selected, so the page shows it at the
+   * new position (nodeState()) even where the frame does not draw it.
    */
-  constructor(container, canvas, { onPosition, label } = {}) {
+  constructor(container, canvas, { onPosition, onSelection, label } = {}) {
     this.canvas = canvas;
     this.onPosition = onPosition;
+    this.onSelection = onSelection;
     this.playback = new GraphPlayback();
     this.result = null;
     this.lineNodes = null;
@@ -54,6 +57,8 @@ export class TracePlayer {
     this.wider = timeline && result.graph ? traceGraph(timeline, result.graph) : null;
     this.graph = this.wider || result?.graph || null;
     this.facts = nodeFacts(timeline, this.graph);
+    this.byId = new Map((this.graph?.nodes || []).map((n) => [n.id, n]));
+    this.view = null;
     if (this.canvas.svg) this.playback.attach(this.canvas.svg);
     this.timeline.load(timeline, { start: atEnd ? Infinity : 0 });
   }
@@ -62,6 +67,7 @@ export class TracePlayer {
   reset() {
     this.result = null;
     this.graph = null;
+    this.byId = null;
     this.wider = null;
     this.playback.clear();
     this.timeline.load(null);
@@ -69,18 +75,45 @@ export class TracePlayer {
 
   show(position) {
     const tl = this.timeline;
+    this.view = null;
     if (!position) {
       this.playback.clear();
       this.onPosition?.(null);
       return;
     }
     const view = viewAt(tl.positions, tl.index, tl.timeline, this.facts);
+    this.view = view;
     if (this.wider) this.drawFrame(view?.alive || null);
     this.playback.paint(view);
     this.playback.markLine(this.lineNodes);
+    this.keepPathMark();
     this.keepInView();
     tl.note.textContent = explain(position, tl.timeline, this.facts);
     this.onPosition?.(position);
+    const selected = this.canvas.selectedId;
+    if (selected && this.node(selected)) this.onSelection?.(this.node(selected));
+  }
+
+  /** Whether the current position shows node `id`. */
+  shows(id) { return !this.view?.alive || this.view.alive.has(id); }
+
+  /**
+   * The path to the root from a node this position does not show marks nothing: the rest of
+   * the picture is not dimmed for it (it is again once the node is back).
+   */
+  keepPathMark() {
+    const from = this.canvas.pathFrom;
+    if (from) this.canvas.svg?.classList.toggle("gt-path-on", this.shows(from));
+  }
+
+  /** A node of the traced graph, whether the current frame draws it or not. */
+  node(id) { return this.byId?.get(id) || this.canvas.node(id); }
+
+  /** Node `id` at the current position (trace-view.js nodeAt), or null without a timeline. */
+  nodeState(id) {
+    const tl = this.timeline;
+    if (!tl.timeline || !tl.current || !this.facts) return null;
+    return nodeAt(tl.positions, tl.index, tl.timeline, this.facts, this.view, id);
   }
 
   /** Draw the part of the trace's graph a position shows (again only when that part changed). */
@@ -92,12 +125,16 @@ export class TracePlayer {
     const nodes = ids ? graph.nodes.filter((n) => ids.has(n.id)) : graph.nodes;
     const edges = ids ? graph.edges.filter((e) => ids.has(e.source) && ids.has(e.target)) : graph.edges;
     if (!nodes.length) {
-      this.canvas.clear("No autograd node exists at this point of the program.");
+      this.canvas.clear("No autograd node exists at this point of the program.", { keepMarks: true });
       this.playback.attach(null);
       return;
     }
-    this.canvas.render({ ...this.result, graph: { ...graph, nodes, edges }, svg: null });
+    // the same graph at another moment: the selection and path to the root stay, and so does
+    // the keyboard focus on a node that is drawn again (the arrow keys step on from there)
+    const focused = this.canvas.container.contains(document.activeElement) ? document.activeElement.closest("g.node")?.id : null;
+    this.canvas.render({ ...this.result, graph: { ...graph, nodes, edges }, svg: null }, { keepMarks: true });
     this.playback.attach(this.canvas.svg);
+    if (focused) this.canvas.nodeElement(focused)?.focus({ preventScroll: true });
   }
 
   /**

@@ -224,3 +224,49 @@ export function explain(position, timeline, facts) {
   if (Number.isFinite(bytes) && bytes > 0) parts.push(`Saved for backward: ${formatNumber(bytes)} bytes.`);
   return parts.join(" ");
 }
+
+// Where a frame is, in words: "line 11", or a training step's stage ("the forward pass").
+const STAGE_PLACE = { forward: "in the forward pass", backward: "in loss.backward()", step: "in optimizer.step()" };
+function placeOf(frame, line = null) {
+  const at = frame?.line ?? line;
+  return at ? `at line ${at}` : STAGE_PLACE[frame?.kind] || "later in the program";
+}
+const holds = (frame, id) => frame && frame.kind !== "skipped" && (frame.nodes || []).includes(id);
+
+/**
+ * Where node `id` stands at position `index` (the node panel follows a selection through the
+ * timeline): {alive: false, text} when the position does not show it (not made yet, or gone),
+ * else {alive: true, tensors: [{name, shape, value, grad, ...}] (the program's names for it then,
+ * with their values), gradOutput (an op that ran in this backward pass: what arrived at it)}.
+ * `view` is viewAt()'s answer for the same position.
+ */
+export function nodeAt(positions, index, timeline, facts, view, id) {
+  const position = positions[index];
+  if (!position || !id) return null;
+  const frames = timeline.frames || [];
+  const at = position.kind === "frame" ? position.frame : position.before ? frames.indexOf(position.before) : -1;
+  if (view?.alive && !view.alive.has(id)) {
+    const first = frames.findIndex((f) => holds(f, id));
+    const line = facts.get(id)?.line;
+    if (first < 0 || first > at) return { alive: false, text: `Created ${placeOf(frames[first], line)}; not yet in this frame.` };
+    let last = at;
+    while (last >= 0 && !holds(frames[last], id)) last--;
+    return { alive: false, text: `Gone ${placeOf(frames[last + 1])}: nothing refers to it any more.` };
+  }
+  const frame = realFrame(frames, at);
+  const leaf = facts.get(id)?.kind === "leaf";
+  const tensors = Object.entries(frame?.tensors || {})
+    .filter(([, t]) => t?.node === id)
+    .map(([name, t]) => ({ ...t, name, is_leaf: leaf }));
+  let gradOutput = null;
+  if (position.kind === "backward") {
+    // the pass so far: an op's incoming gradient, a leaf's .grad as it accumulates
+    (position.data.steps || []).slice(0, position.step + 1).forEach((step) => {
+      if (step.node !== id) return;
+      gradOutput = step.grad_output || null;
+      const after = step.accumulate?.after ?? step.accumulate?.arriving;
+      if (after) for (const t of tensors) Object.assign(t, { grad: after.values, grad_truncated: Boolean(after.truncated) });
+    });
+  }
+  return { alive: true, tensors, gradOutput };
+}

@@ -69,7 +69,26 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture
 def ui(chromium: Any, live_server: str, request: pytest.FixtureRequest) -> Iterator[BrowserPage]:
     """A fresh page on the live server; screenshots itself at the end of the test."""
-    context = chromium.new_context(viewport={"width": 1440, "height": 960}, accept_downloads=True)
+    yield from open_page(chromium, live_server, request)
+
+
+@pytest.fixture
+def touch_ui(
+    chromium: Any, live_server: str, request: pytest.FixtureRequest
+) -> Iterator[BrowserPage]:
+    """As ``ui``, in a context with a touch screen (``has_touch``): CDP's
+    Input.dispatchTouchEvent reaches the page as touches and their pointer events."""
+    yield from open_page(chromium, live_server, request, has_touch=True)
+
+
+def open_page(
+    chromium: Any, live_server: str, request: pytest.FixtureRequest, **options: Any
+) -> Iterator[BrowserPage]:
+    """A page in a new browser context (`options`: more of new_context's), recorded and
+    screenshotted at the end of the test."""
+    context = chromium.new_context(
+        viewport={"width": 1440, "height": 960}, accept_downloads=True, **options
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     bp = BrowserPage(page=page, base_url=live_server)
