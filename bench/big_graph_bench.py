@@ -1,17 +1,21 @@
-"""Big-graph benchmark: walk + fold + JSON in the worker's code path, 1k to 50k nodes.
+"""Big-graph benchmark: walk, fold, DOT and JSON in the worker's code path, 1k to 50k nodes.
 
 For each graph (a loop of N steps ``y = y * w + 1``, 2 nodes a step; a stack of identical
 Linear+Tanh layers, three modules for five nodes; and a deep TransformerEncoder, seven modules
 for 52 nodes; both under a ModuleTracker) this measures, in one run on one machine:
 
-- "new": what a worker does now: walk with module paths, fold, encode (``Graph.to_wire`` +
-  ``app.encoding.dumps``), with the cycle collector paused as the worker pauses it;
-- "walk": the walk alone (the part that existed before folding and clusters), as the baseline;
+- "job": what a graph job does once the program has run: the walk with module paths, then
+  ``graph_jobs.graph_result`` (fold, DOT text, the variables' values, the JSON body), with the
+  cycle collector paused as the worker pauses it;
+- the stages on their own: "walk", "fold", "json" (the graph's: ``Graph.to_wire`` +
+  ``app.encoding.dumps``), "dot" (``to_dot``, the response's ``dot`` field) and "values"
+  (``describe_all``: the response's variables, every named tensor, a model's parameters too);
+- "w+f+json": walk + fold + json, the issue's figure (target: under 300 ms at 20k nodes);
 - "backward": ``torch.autograd.grad`` over the same graph, a yardstick of what PyTorch itself
   spends touching every node once.
 
-It prints medians of ``--repeat`` runs in wall-clock ms and the ratio new / walk (target: new
-under 300 ms at 20k nodes). On a shared machine read the ratios, not the absolute numbers.
+It prints medians of ``--repeat`` runs in wall-clock ms. On a shared machine the numbers drift
+with the neighbours' load: compare stages and graphs within one run.
 Usage::
 
     python bench/big_graph_bench.py [--repeat 5] [--sizes 1000,5000,20000,50000]
@@ -36,11 +40,14 @@ import torch
 from torch import nn
 
 from app.encoding import dumps
+from app.graph import Graph, to_dot
 from app.graph.fold import fold
 from app.graph.modules import ModuleIndex, ModuleTracker
 from app.graph.release import release
 from app.graph.walk import walk
-from app.jobs.worker.graph_jobs import paused_gc
+from app.jobs.worker.graph_jobs import describe_all, graph_result, paused_gc
+
+MAX_VALUES = 1_000  # max_value_elements, the setting's default
 
 Case = tuple[dict[str, torch.Tensor], ModuleIndex | None, torch.Tensor, list[torch.Tensor]]
 
@@ -89,41 +96,49 @@ def median_ms(fn: Callable[[], Any], repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure(build: Callable[[int], Case], size: int, repeat: int) -> tuple[int, ...]:
-    """(nodes, new ms, walk ms, backward ms, largest fold's count) for ``build(size)``."""
+Row = dict[str, float]
+
+
+def measure(build: Callable[[int], Case], size: int, repeat: int) -> Row:
+    """Median milliseconds of each stage for ``build(size)``, and the graph's numbers."""
     named, modules, root, inputs = build(size)
     case: dict[str, Any] = {"named": named, "modules": modules, "root": root, "inputs": inputs}
     del named, modules, root, inputs  # held by `case` alone, so that they can be let go below
 
-    def new() -> bytes:
-        with paused_gc():
-            graph = walk(case["named"], max_nodes=200_000, modules=case["modules"])
-            graph.folds = fold(graph)
-            return dumps({"graph": graph.to_wire()})
+    def walked() -> Graph:
+        return walk(case["named"], max_nodes=200_000, modules=case["modules"])
 
-    def walk_only() -> None:
+    def job() -> None:  # what a graph job does after the program ran (graph_jobs.run_graph)
         with paused_gc():
-            walk(case["named"], max_nodes=200_000, modules=case["modules"])
+            graph_result(case["named"], walked(), MAX_VALUES, render_svg=True)
+
+    def values() -> None:  # the response's "variables" (a model's every parameter)
+        describe_all(case["named"], MAX_VALUES)
 
     def backward() -> None:
         torch.autograd.grad(case["root"], case["inputs"], retain_graph=True)
 
     keep: list[Any] = []
-    graph = walk(case["named"], max_nodes=200_000, modules=case["modules"], keep=keep)
-    folds = fold(graph)
-    measured = (
-        len(graph.nodes),
-        round(median_ms(new, repeat), 1),
-        round(median_ms(walk_only, repeat), 1),
-        round(median_ms(backward, repeat), 1),
-        max((f.count for f in folds), default=0),
-    )
+    case["graph"] = walk(case["named"], max_nodes=200_000, modules=case["modules"], keep=keep)
+    case["graph"].folds = fold(case["graph"])
+    with paused_gc():
+        row = {
+            "nodes": len(case["graph"].nodes),
+            "job": median_ms(job, repeat),
+            "walk": median_ms(walked, repeat),
+            "fold": median_ms(lambda: fold(case["graph"]), repeat),
+            "dot": median_ms(lambda: to_dot(case["graph"]), repeat),
+            "json": median_ms(lambda: dumps({"graph": case["graph"].to_wire()}), repeat),
+            "values": median_ms(values, repeat),
+            "backward": median_ms(backward, repeat),
+            "folded": max((f.count for f in case["graph"].folds), default=0),
+        }
     # freed as a worker frees it, node by node: a walked 50k chain let go at once overflows the
     # C stack (app/graph/release.py)
     case.clear()
     gc.collect()
     release(keep)
-    return measured
+    return row
 
 
 def main() -> None:
@@ -132,14 +147,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,5000,20000,50000")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"{'graph':<12}{'nodes':>8}{'new ms':>10}{'walk ms':>10}{'ratio':>8}"
-          f"{'backward':>10}{'folded x':>10}")  # fmt: skip
+    columns = ("job", "walk", "fold", "json", "w+f+json", "dot", "values", "backward")
+    print(f"{'graph':<12}{'nodes':>7}" + "".join(f"{c:>10}" for c in columns) + f"{'folded x':>10}")
     cases = (("loop", loop_case), ("layers", layers_case), ("transformer", transformer_case))
     for name, build in cases:
         for size in sizes:
-            nodes, new, walked, backward, copies = measure(build, size, args.repeat)
-            print(f"{name:<12}{nodes:>8}{new:>10.1f}{walked:>10.1f}{new / walked:>8.2f}"
-                  f"{backward:>10.1f}{copies:>10}")  # fmt: skip
+            row = measure(build, size, args.repeat)
+            row["w+f+json"] = row["walk"] + row["fold"] + row["json"]
+            cells = "".join(f"{row[c]:>10.1f}" for c in columns)
+            print(f"{name:<12}{row['nodes']:>7.0f}{cells}{row['folded']:>10.0f}")
 
 
 if __name__ == "__main__":

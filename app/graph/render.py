@@ -43,19 +43,25 @@ def _label(lines: list[str]) -> str:
     # Backslashes are doubled (graphviz.escape) so a name cannot smuggle in DOT escapes, "&" is
     # written as an entity because dot decodes entities even in plain labels, and control
     # characters would break the one-line-per-part layout, so they become spaces.
-    parts = [
-        graphviz.escape("".join(c if c.isprintable() else " " for c in line).replace("&", "&amp;"))
-        for line in lines
-    ]
+    parts = [graphviz.escape(_printable(line).replace("&", "&amp;")) for line in lines]
     label: str = graphviz.nohtml("\\n".join(parts))
     return label  # "\n" in DOT: centred line break
 
 
-def _node_line(node: Node, is_root: bool) -> str:
+def _printable(line: str) -> str:
+    if line.isprintable():  # the common case, checked whole first
+        return line
+    return "".join(c if c.isprintable() else " " for c in line)
+
+
+def _node_line(node: Node, is_root: bool, labels: dict[str, str]) -> str:
     fill = _LEAF_COLOR if node.kind == "leaf" else _NAMED_COLOR if node.vars else _OP_COLOR
     style = _DASHED if node.is_view else "filled"
     root = " penwidth=2.5" if is_root else ""
-    label = quote(_label(node.label.split("\n")))
+    # a big graph repeats a few captions thousands of times: each is quoted once
+    label = labels.get(node.label)
+    if label is None:
+        label = labels[node.label] = quote(_label(node.label.split("\n")))
     return f"\t{node.id} [label={label} fillcolor={fill} id={node.id}{root} style={style}]\n"
 
 
@@ -95,8 +101,9 @@ def to_dot(graph: Graph) -> str:
     # attribute name and value (~20 µs a node): only labels carry text from the program, and
     # they go through the package's own quote(); ids (n3, e_n1_n2) and colours are our names.
     lines = dot.body
+    labels: dict[str, str] = {}
     for node in graph.nodes:
-        lines.append(_node_line(node, node.id == graph.root_id))
+        lines.append(_node_line(node, node.id == graph.root_id, labels))
         for i, saved in enumerate(node.saved):
             saved_id = f"{node.id}_s{i}"
             style = _DASHED if saved.freed else "filled"
