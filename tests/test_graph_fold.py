@@ -158,3 +158,29 @@ def test_folds_never_cut_across_module_clusters() -> None:
     for f in fold(graph):
         assert len(set(f.modules)) in (1, f.count), f.modules
         assert_copies_identical(graph, f)
+
+
+def test_the_walks_topology_gives_the_folds_the_edges_give() -> None:
+    """fold() reads a walked graph through the walk's own index (Graph.topology); a graph whose
+    index is gone, or no longer fits its edges, is indexed from its edges: same folds."""
+    torch.manual_seed(1)
+    with ModuleTracker() as tracker:
+        model = nn.Sequential(*[nn.Sequential(nn.Linear(3, 3), nn.Tanh()) for _ in range(6)])
+        x = torch.randn(2, 3, requires_grad=True)
+        y = model(x)
+        for _ in range(5):  # a loop after the layers, with an x * x-style double edge
+            y = y * y + 1
+    named = {"x": x, **{f"model.{n}": p for n, p in model.named_parameters()}, "y": y}
+    graph = walk(named, modules=tracker.index({"model": model}))
+    assert graph.topology is not None and graph.topology.fits(graph)
+    assert any(e.count == 2 for e in graph.edges)
+    folds = fold(graph)
+    assert sorted(f.count for f in folds) == [5, 6]
+    graph.topology = None
+    assert fold(graph) == folds
+    graph.topology = walk(named, modules=tracker.index({"model": model})).topology
+    graph.edges.pop()  # the walk's index no longer fits: fold indexes the edges it has
+    assert graph.topology is not None and not graph.topology.fits(graph)
+    edges_only = fold(graph)
+    graph.topology = None
+    assert fold(graph) == edges_only

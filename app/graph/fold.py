@@ -84,17 +84,24 @@ class _Index:
 
     def __init__(self, graph: Graph) -> None:
         self.nodes: list[Node] = graph.nodes
-        pos = {n.id: i for i, n in enumerate(graph.nodes)}
         n = len(graph.nodes)
         self.ins: list[list[tuple[int, int]]] = [[] for _ in range(n)]
         self.outs: list[list[int]] = [[] for _ in range(n)]
         ins, outs = self.ins, self.outs
-        for e in graph.edges:
-            s, t = pos.get(e.source), pos.get(e.target)
-            if s is None or t is None:
-                continue
-            ins[t].append((s, e.count))
-            outs[s].append(t)
+        topology = graph.topology
+        if topology is not None and topology.fits(graph):  # the walk's own index
+            for target, sources in topology.inputs.items():
+                ins[target] = sources
+                for source, _ in sources:
+                    outs[source].append(target)
+        else:
+            pos = {node.id: i for i, node in enumerate(graph.nodes)}
+            for e in graph.edges:
+                s, t = pos.get(e.source), pos.get(e.target)
+                if s is None or t is None:
+                    continue
+                ins[t].append((s, e.count))
+                outs[s].append(t)
         self.module_of = [node.module for node in graph.nodes]
         self.has_modules = any(module is not None for module in self.module_of)
         self._parts: dict[str, list[str]] = {}

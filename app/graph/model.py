@@ -107,6 +107,22 @@ class Edge:
 
 
 @dataclass
+class Topology:
+    """A walked graph by node position (``nodes[k]`` has id ``n<k>``), as the walk found it:
+    ``inputs[t]`` lists (source position, edge count) for target ``t``, in ``edges`` order.
+    ``nodes`` and ``edges`` are the graph's counts when it was made; app.graph.fold uses it
+    instead of indexing the edges again while those counts still hold."""
+
+    inputs: dict[int, list[tuple[int, int]]]
+    nodes: int
+    edges: int
+
+    def fits(self, graph: Graph) -> bool:
+        """Whether this still describes ``graph`` (no node or edge added or removed)."""
+        return self.nodes == len(graph.nodes) and self.edges == len(graph.edges)
+
+
+@dataclass
 class Graph:
     """A whole autograd graph.
 
@@ -128,6 +144,8 @@ class Graph:
     folds: list[Any] = field(default_factory=list)
     # node id -> fields a walk's ``annotate`` added to that node (a trace's line, column...)
     annotations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the walk's index of the graph by position (not part of the JSON)
+    topology: Topology | None = field(default=None, repr=False, compare=False)
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError when there is none)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from app.graph.model import Edge, Graph, Node, SavedValue, shape_text
+from app.graph.model import Edge, Graph, Node, SavedValue, Topology, shape_text
 from app.graph.modules import ModuleIndex
 from app.graph.values import is_stale_view, safe_grad_fn, safe_numel, safe_shape
 
@@ -219,7 +219,10 @@ class _Walker:
         self.max_nodes = max(0, max_nodes)
         self.graph = Graph(max_nodes=max_nodes)
         self.ids: dict[int, str] = {}
-        self.queue: deque[tuple[Any, str | None]] = deque()
+        # backward nodes to expand, with their node's position (-1: past the limit, counted)
+        self.queue: deque[tuple[Any, int]] = deque()
+        # node position -> its inputs' (position, count), for Graph.topology
+        self.inputs: dict[int, list[tuple[int, int]]] = {}
         self.alive: list[Any] = []
         self.leaf_names: dict[int, list[str]] = {}
         self.op_names: dict[int, list[str]] = {}
@@ -254,16 +257,17 @@ class _Walker:
                 self.dropped.add(key)
                 self.alive.append(obj)
                 if not leaf:
-                    self.queue.append((obj, None))
+                    self.queue.append((obj, -1))
             return None
-        node_id = f"n{len(nodes)}"
+        position = len(nodes)
+        node_id = f"n{position}"
         self.ids[key] = node_id
         self.alive.append(obj)
         if leaf:
             nodes.append(self._leaf_node(node_id, obj))
         else:
             nodes.append(self._op_node(node_id, obj))
-            self.queue.append((obj, node_id))
+            self.queue.append((obj, position))
         if self.annotate is not None:
             fields = self.annotate(node_id, obj)
             if fields:
@@ -326,11 +330,11 @@ class _Walker:
         """Breadth-first search from the start objects, in order, over ``next_functions``."""
         for obj in starts:
             self.node_for(obj)
-        # Node ids by id() of the objects next_functions hands out, kept alive in `seen`: most
-        # lookups of a big graph hit here and skip node_for's type tests.
-        known: dict[int, str] = {}
+        # Node positions (ids are n<position>) by id() of the objects next_functions hands out,
+        # kept alive in `seen`: most lookups of a big graph hit here and skip node_for's tests.
+        known: dict[int, int] = {}
         seen: list[Any] = []
-        nodes, edges = self.graph.nodes, self.graph.edges
+        nodes, edges, inputs = self.graph.nodes, self.graph.edges, self.inputs
         ids, queue, alive = self.ids, self.queue, self.alive
         node_for, op_node, max_nodes = self.node_for, self._op_node, self.max_nodes
         # node_for's work for a new op node, done in the loop (the common case of a big graph)
@@ -340,35 +344,43 @@ class _Walker:
             fn, target = queue.popleft()
             # A node is taken from the queue once, so its incoming edges are all made here:
             # a pair seen twice (x * x) is counted on the edge made the first time.
-            here: dict[str, Edge] = {}
+            here: dict[int, Edge] = {}
             for child, _input_nr in fn.next_functions:
                 if child is None:  # an input that does not require grad
                     continue
                 key = id(child)
                 source = known.get(key)
                 if source is None:
-                    source = ids.get(key)  # a start
-                    if source is None:
-                        if inline and len(nodes) < max_nodes and not hasattr(child, "variable"):
-                            source = f"n{len(nodes)}"
-                            ids[key] = source
-                            alive.append(child)
-                            nodes.append(op_node(source, child))
-                            queue.append((child, source))
-                        else:
-                            source = node_for(child)
-                            if source is None:
-                                continue
+                    name = ids.get(key)  # a start
+                    if name is not None:
+                        source = int(name[1:])
+                    elif inline and len(nodes) < max_nodes and not hasattr(child, "variable"):
+                        source = len(nodes)
+                        name = f"n{source}"
+                        ids[key] = name
+                        alive.append(child)
+                        nodes.append(op_node(name, child))
+                        queue.append((child, source))
+                    else:
+                        name = node_for(child)
+                        if name is None:
+                            continue
+                        source = int(name[1:])
                     known[key] = source
                     seen.append(child)
-                if target is None:  # past the limit: only counted
+                if target < 0:  # past the limit: only counted
                     continue
                 edge = here.get(source)
                 if edge is None:
-                    here[source] = edge = Edge(f"e_{source}_{target}", source, target)
+                    source_id, target_id = nodes[source].id, nodes[target].id
+                    edge = Edge(f"e_{source_id}_{target_id}", source_id, target_id)
+                    here[source] = edge
                     edges.append(edge)
                 else:
                     edge.count += 1
+            if here:
+                inputs[target] = [(s, edge.count) for s, edge in here.items()]
+        self.graph.topology = Topology(inputs, len(nodes), len(edges))
         self.graph.dropped_nodes = len(self.dropped)
         if self.modules is not None:
             self.graph.modules = self.modules.tree(
