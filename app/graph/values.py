@@ -173,6 +173,21 @@ def _safe_values(
         return None, False
 
 
+def _grad(t: torch.Tensor) -> torch.Tensor | None:
+    try:
+        leaf = bool(t.is_leaf)
+    except Exception:  # an odd tensor subclass: read it the careful way below
+        leaf = False
+    if leaf:  # most named tensors of a big model (its parameters): no warning to silence
+        grad: torch.Tensor | None = t.grad
+        return grad
+    with warnings.catch_warnings():
+        # Reading .grad of a non-leaf warns; the program's output must not show our reads.
+        warnings.simplefilter("ignore")
+        grad = t.grad
+    return grad
+
+
 def describe_tensor(
     t: torch.Tensor, *, max_elements: int, with_text: bool = True, arrays: bool = False
 ) -> dict[str, Any]:
@@ -188,10 +203,7 @@ def describe_tensor(
     capped at about 20k characters), ``grad`` / ``grad_truncated`` / ``grad_text`` (None /
     False / None without a gradient), ``is_view`` and ``numel``.
     """
-    with warnings.catch_warnings():
-        # Reading .grad of a non-leaf warns; the program's output must not show our reads.
-        warnings.simplefilter("ignore")
-        grad = t.grad
+    grad = _grad(t)
     value, value_truncated = _safe_values(t, max_elements, arrays)
     if grad is not None:
         grad_value, grad_truncated = _safe_values(grad, max_elements, arrays)
