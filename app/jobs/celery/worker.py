@@ -42,6 +42,7 @@ from app.jobs.celery.engine import (
 from app.jobs.celery.lease import RunLease
 from app.jobs.celery.registry import WorkerRegistry
 from app.jobs.protocol import JOB_KINDS, RUNS, crash_message, timeout_message
+from app.jobs.worker import cleanup
 from app.jobs.worker.fence import MAX_FILE_BYTES
 from app.jobs.worker.process import init_worker
 from app.runs.redis_store import RedisRunStore
@@ -152,6 +153,7 @@ def register_tasks(celery: Celery, context: WorkerContext) -> None:
 
 def _plain_task(fn: Callable[..., Any], context: WorkerContext) -> Callable[..., Any]:
     def task(*args: Any) -> Any:
+        cleanup.wait()  # the last job's deferred cleanup (app.jobs.worker.cleanup)
         return fn(*decode_args(list(args), context.store))
 
     task.__name__ = task.__qualname__ = fn.__name__
@@ -160,6 +162,7 @@ def _plain_task(fn: Callable[..., Any], context: WorkerContext) -> Callable[...,
 
 def _training_task(fn: Callable[..., Any], context: WorkerContext) -> Callable[..., Any]:
     def task(*args: Any) -> Any:
+        cleanup.wait()
         decoded = decode_args(list(args), context.store)
         run_id = decoded[0]
         record = context.store().get_run(run_id, history=False)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.config import ProgramLimits, TraceLimits
+from app.jobs.worker import cleanup
 
 if TYPE_CHECKING:
     from app.graph import Graph
@@ -58,9 +59,9 @@ def run_graph_job(
     Returns ``{"error": {...}}`` for a :class:`ProgramError`. Other exceptions are bugs in
     gradtrace: they come back as ``{"internal_error": traceback}``, logged by the parent.
     """
-    from app.graph.release import release
     from app.lang.errors import ProgramError
 
+    cleanup.wait()  # the last job's objects are gone before this program starts
     started = time.perf_counter()
     tracer = _program_trace(trace)
     walked: list[Any] = []  # every node a walk saw: freed by release(), not by a cascade
@@ -85,8 +86,10 @@ def run_graph_job(
         return {"internal_error": traceback.format_exc(limit=20)}
     finally:
         tracer = None  # its records hold nodes too
-        reset_process_state()  # collects the program's last references (cycles); then:
-        release(walked)
+        reset_settings()
+        # freed while the reply travels (the program's last references, cycles; then the
+        # walked graph node by node); the next job waits for it (app.jobs.worker.cleanup)
+        cleanup.defer(lambda: free_program(walked))
 
 
 def _graph_job(
@@ -110,7 +113,7 @@ def _graph_job(
         result = run_program(source, limits, device=resolved, tracer=tracer)
     ran = time.perf_counter()
     named = named_tensors(result)
-    with paused_gc(resume=False):  # run_graph_job's reset_process_state collects and resumes
+    with paused_gc(resume=False):  # run_graph_job's free_program collects and resumes
         modules = tracker.index(program_values(result))
         root = result.backward_roots[-1] if result.backward_roots else None
         annotate = tracer.annotator() if tracer is not None else None
@@ -182,7 +185,7 @@ def paused_gc(resume: bool = True) -> Iterator[None]:
     """Python's cycle collector off while a graph is walked and written: the walk makes an
     object per node, and every collection it set off would go through all of a big graph's
     grad_fns again. ``resume=False`` leaves it off on the way out, for a caller that collects
-    once itself and turns it back on (a graph job: reset_process_state); re-enabled here, the
+    once itself and turns it back on (a graph job: free_program); re-enabled here, the
     collector would go through every new object at the next allocation, and then again."""
     enabled = gc.isenabled()
     gc.disable()
@@ -311,8 +314,9 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def reset_process_state() -> None:
-    """Undo process-wide settings a program may have changed, so the next job starts clean."""
+def reset_settings() -> None:
+    """Undo the settings a program may have changed, so the next job starts clean. Run on the
+    job's own thread: grad mode and the default device are per thread in torch."""
     import torch
 
     from app.lang.state import reseed
@@ -324,9 +328,24 @@ def reset_process_state() -> None:
     torch.set_printoptions(profile="default")  # type: ignore[no-untyped-call]
     torch.set_num_threads(1)
     reseed()  # a program that seeds must not make the next person's numbers predictable
-    # Autograd graphs hold reference cycles; collect them now rather than in the next job's time
-    # (and turn the collector back on where a graph job left it paused).
+
+
+def free_program(walked: list[Any]) -> None:
+    """Free what a finished program made: its reference cycles (autograd graphs hold some),
+    then the nodes a walk saw, consumers first (app.graph.release); turn the collector back on
+    where a graph job left it paused; hand GPU memory back."""
+    import torch
+
+    from app.graph.release import release
+
     gc.collect()
+    release(walked)
     gc.enable()
     if torch.cuda.is_initialized():  # type: ignore[no-untyped-call]
-        torch.cuda.empty_cache()  # hand the finished program's GPU memory back
+        torch.cuda.empty_cache()
+
+
+def reset_process_state() -> None:
+    """:func:`reset_settings` and :func:`free_program`, at once (benchmarks, tests)."""
+    reset_settings()
+    free_program([])

@@ -20,6 +20,7 @@ from multiprocessing import util
 from typing import Any, TypeVar
 
 from app.config import ProgramLimits
+from app.jobs.worker import cleanup
 from app.jobs.worker.fence import apply_fence, limit_cpu_time
 from app.jobs.worker.graph_jobs import run_graph_job
 
@@ -53,7 +54,9 @@ _cpu_seconds_per_job = 0
 
 
 def run_job(fn: Callable[..., T], *args: Any) -> T:
-    """What the pool runs for every job: arm the CPU-time backstop, then the job itself."""
+    """What the pool runs for every job: arm the CPU-time backstop, then the job itself (once
+    the last job's deferred cleanup is done)."""
+    cleanup.wait()
     if _cpu_seconds_per_job:
         limit_cpu_time(_cpu_seconds_per_job)
     return fn(*args)
@@ -93,6 +96,7 @@ def init_worker(
         log.exception("worker warm-up failed; jobs will load what they need")
     # torch and friends leave ~200k long-lived objects; a full collection after every job would
     # scan them all (~100 ms). Frozen, they are skipped and the per-job collect costs ~nothing.
+    cleanup.wait()  # the warm-up program's own objects go first
     gc.collect()
     gc.freeze()
 
