@@ -102,6 +102,7 @@ class _Index:
                     continue
                 ins[t].append((s, e.count))
                 outs[s].append(t)
+        self.ids = [node.id for node in graph.nodes]
         self.module_of = [node.module for node in graph.nodes]
         self.has_modules = any(module is not None for module in self.module_of)
         self._parts: dict[str, list[str]] = {}
@@ -403,7 +404,7 @@ def _make(idx: _Index, fold_id: str, found: _Group, classes: dict[str, str]) -> 
             if w not in inside:
                 outputs[w] = None
     digest = hashlib.blake2b(repr(_portable(idx, shape)).encode(), digest_size=8).hexdigest()
-    ids = [n.id for n in idx.nodes]
+    ids = idx.ids
     # a copy per module instance (layers.0, layers.1...): named by that module's class
     own = len(set(modules)) == len(modules) and None not in modules
     module_class = classes.get(modules[0] or "") if own else None
