@@ -141,7 +141,9 @@ class RenderProblem(BaseModel):
     """Why there is no SVG although one was asked for (the JSON graph is still there)."""
 
     reason: Literal["missing", "timeout", "failed", "skipped"] = Field(
-        description="skipped: more than svg_max_nodes nodes, left to the page's own layout"
+        description="skipped: more than svg_max_nodes nodes, or edges crossing too many ranks "
+        "for Graphviz to be quick (a tensor used all along a long loop); left to the page's own "
+        "layout"
     )
     message: str
 

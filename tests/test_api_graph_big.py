@@ -70,6 +70,21 @@ def test_a_2000_step_loop_comes_folded(client: httpx.Client) -> None:
     assert body["svg"] is None and body["svg_error"]["reason"] == "skipped"
 
 
+def test_a_loop_whose_weight_spans_it_is_left_to_the_page_not_to_dot(
+    client: httpx.Client,
+) -> None:
+    # 602 nodes only, but the weight feeds all 300 steps: dot took ~19 s, past job_timeout_s,
+    # and the person got a timeout for an ordinary loop
+    response = client.post("/api/graph", json={"source": LOOP.format(steps=300)})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["graph"]["nodes"]) == 602 and body["graph"]["folds"]
+    assert body["svg"] is None and body["svg_error"]["reason"] == "skipped"
+    assert "89700 ranks" in body["svg_error"]["message"]
+    short = client.post("/api/graph", json={"source": LOOP.format(steps=30)}).json()
+    assert short["svg"] is not None and short["svg_error"] is None  # dot is quick on it
+
+
 def test_svg_limit_and_truncation_count(serve: ServeFactory) -> None:
     env = {"GRADTRACE_SVG_MAX_NODES": "20", "GRADTRACE_MAX_GRAPH_NODES": "100"}
     base_url, _, _ = serve([sys.executable, "-m", "app", "serve", "--workers", "1"], env)

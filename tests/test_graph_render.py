@@ -15,10 +15,13 @@ import torch
 
 from app.graph.model import Graph
 from app.graph.render import (
+    MAX_CROSSED_RANKS,
     RenderError,
+    crossed_ranks,
     render_svg,
     render_svg_async,
     render_svg_in_process,
+    slow_layout,
     to_dot,
 )
 from app.graph.walk import walk
@@ -256,3 +259,31 @@ def deep_chain(depth: int) -> torch.Tensor:
     for _ in range(depth):
         t = t * 1.0001 + 0.5
     return t.sum()
+
+
+def _loop(steps: int) -> Graph:
+    x = torch.tensor(1.0, requires_grad=True)
+    w = torch.tensor(0.999, requires_grad=True)
+    y = x
+    for _ in range(steps):
+        y = y * w + 1
+    return walk({"x": x, "w": w, "y": y}, max_nodes=50_000)
+
+
+def test_crossed_ranks_count_a_shared_weights_long_edges() -> None:
+    # y = ((x*w + 1)*w + 1)*w + 1: heights above the loss are Add 0, Mul 1, Add 2, Mul 3, Add 4,
+    # Mul 5; x and w sit at 6. w's edges to the Muls at 5, 3 and 1 cross 0, 2 and 4 ranks.
+    assert crossed_ranks(_loop(3)) == 6
+    assert crossed_ranks(_loop(100)) == 100 * 99  # 2(k-1) for step k
+    chain = torch.ones(3, requires_grad=True)
+    out = chain
+    for _ in range(50):
+        out = out.sin() * 2  # constants only: every edge spans one rank
+    assert crossed_ranks(walk({"x": chain, "out": out})) == 0
+
+
+def test_slow_layout_names_graphs_dot_would_take_seconds_over() -> None:
+    assert slow_layout(_loop(40)) is None  # 1,560 crossed ranks: dot is quick
+    reason = slow_layout(_loop(300))
+    assert reason is not None and "89700 ranks" in reason and str(MAX_CROSSED_RANKS) in reason
+    assert "GET /api/graph.svg" in reason  # where the picture can still be had

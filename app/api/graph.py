@@ -157,7 +157,8 @@ async def build_graph(
     """Run the job, lay out the SVG, and assemble the response body with its timings.
 
     ``for_export`` (GET /api/graph.svg) lays out any graph; otherwise a graph of more than
-    svg_max_nodes nodes is left to the browser (``svg_error.reason`` "skipped").
+    svg_max_nodes nodes, or one whose edges cross too many ranks for dot to be quick
+    (app.graph.render.slow_layout), is left to the browser (``svg_error.reason`` "skipped").
     """
     started = time.perf_counter()
     outcome = await pool.submit(
@@ -219,6 +220,11 @@ async def graph_response(
             "message": f"the graph has {nodes} nodes, more than svg_max_nodes "
             f"({settings.svg_max_nodes}): the page lays it out; GET /api/graph.svg draws it",
         }
+    elif render_svg and not for_export and result.get("svg_skipped"):
+        # So is one whose long edges would keep dot busy for seconds (a weight used all along
+        # a loop), however few its nodes.
+        svg = None
+        svg_error = {"reason": "skipped", "message": str(result["svg_skipped"])}
     elif render_svg and svg is None:
         # A few dot processes at a time: layouts are CPU-bound and the workers need the cores.
         async with render_slots:

@@ -273,6 +273,12 @@ def _label(idx: _Index, template: list[int], module_class: str | None) -> str:
     return f"{ops[0]} … {ops[-1]} ({len(ops)} ops)"
 
 
+def heights(graph: Graph) -> list[int]:
+    """Each node's height, by position in ``graph.nodes``: the longest path from it to a sink
+    (the loss sits at 0)."""
+    return _Index(graph).heights()
+
+
 def fold(graph: Graph) -> list[Fold]:
     """The folds of ``graph`` (see the module's docstring); the graph itself is not changed."""
     if len(graph.nodes) < MIN_FOLDED_NODES:

@@ -17,6 +17,7 @@ import graphviz
 from graphviz.quoting import quote
 
 from app.graph import gvlib
+from app.graph.fold import heights
 from app.graph.model import Graph, Node, SavedValue, shape_text
 
 RenderFailure = Literal["missing", "timeout", "failed"]
@@ -120,6 +121,39 @@ def to_dot(graph: Graph) -> str:
         lines.append(f"\t{edge.source} -> {edge.target} [id={edge.id}{count}]\n")
     source: str = dot.source
     return source
+
+
+# Graphviz's dot threads an edge through one "virtual node" per rank it crosses, and its
+# crossing minimisation grows about quadratically with them: a 200-step loop whose weight feeds
+# every step (9,900 crossed ranks) takes ~1 s, 300 steps (22,350) ~3 s and 500 steps over a
+# minute, on 600 to 1,000 nodes only. Past this many, the server draws no SVG (the page lays the
+# graph out itself; GET /api/graph.svg still asks dot, under dot_timeout_s).
+MAX_CROSSED_RANKS = 5_000
+
+
+def crossed_ranks(graph: Graph) -> int:
+    """About how many ranks dot's edges must cross: each node placed as low as it can go (its
+    height above the loss), the ranks each edge spans beyond one, summed."""
+    height = heights(graph)
+    position = {node.id: k for k, node in enumerate(graph.nodes)}
+    crossed = 0
+    for edge in graph.edges:
+        source, target = position.get(edge.source), position.get(edge.target)
+        if source is not None and target is not None:
+            crossed += max(0, height[source] - height[target] - 1)
+    return crossed
+
+
+def slow_layout(graph: Graph) -> str | None:
+    """Why Graphviz would take too long on this graph (None: it will be quick enough)."""
+    crossed = crossed_ranks(graph)
+    if crossed <= MAX_CROSSED_RANKS:
+        return None
+    return (
+        f"the graph's edges cross {crossed} ranks (a tensor used all along a long loop), more "
+        f"than Graphviz lays out quickly ({MAX_CROSSED_RANKS}): the page lays it out; "
+        "GET /api/graph.svg draws it"
+    )
 
 
 def strip_prolog(svg: str) -> str:

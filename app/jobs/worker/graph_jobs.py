@@ -32,6 +32,9 @@ TEXT_BUDGET_ELEMENTS = 2_048
 # Graphs up to this many nodes are laid out inside the worker (about 1 ms instead of the 10 ms
 # a dot process takes to start); bigger ones by dot in the web process, under dot_timeout_s.
 IN_PROCESS_RENDER_NODES = 2_000
+# Graphs up to this many nodes are checked for long edges that would keep dot busy for seconds
+# (app.graph.render.slow_layout); bigger ones are over svg_max_nodes unless it was raised.
+SLOW_LAYOUT_CHECK_NODES = 5_000
 
 
 def run_graph_job(
@@ -216,15 +219,22 @@ def graph_result(
 
     The result holds ``body``, the JSON text of the response's ``variables`` and ``graph`` plus
     ``fields``; ``dot``; ``svg``, for a small graph with ``render_svg`` (laid out while the
-    values are described and encoded, see start_small_layout); ``timings_ms.render``.
+    values are described and encoded, see start_small_layout); ``svg_skipped``, why a graph
+    Graphviz would take seconds over gets no SVG (app.graph.render.slow_layout);
+    ``timings_ms.render``.
     """
     from app.encoding import dumps
     from app.graph import to_dot
     from app.graph.fold import fold
+    from app.graph.render import slow_layout
 
     graph.folds = fold(graph)
     dot = to_dot(graph)
-    layout = start_small_layout(dot, len(graph.nodes)) if render_svg else None
+    # A graph dot would take seconds over is left to the page, as a big one is (app.api.graph).
+    # Past SLOW_LAYOUT_CHECK_NODES the web process skips it by svg_max_nodes anyway.
+    checked = render_svg and len(graph.nodes) <= SLOW_LAYOUT_CHECK_NODES
+    too_slow = slow_layout(graph) if checked else None
+    layout = start_small_layout(dot, len(graph.nodes)) if render_svg and not too_slow else None
     body = {"variables": describe_all(named, max_value_elements), "graph": graph.to_wire()}
     encoded = dumps(body | fields).decode()
     ready = time.perf_counter()
@@ -233,6 +243,7 @@ def graph_result(
         "body": encoded,
         "dot": dot,
         "svg": svg,
+        "svg_skipped": too_slow,
         "nodes": len(graph.nodes),
         "timings_ms": {"render": render_ms},
     }
