@@ -7,7 +7,8 @@ hands that work to :func:`defer` instead: it runs on a thread while the reply tr
 next job calls :func:`wait` before it starts, so no program ever runs beside it.
 
 Only process-wide work may be deferred: torch's grad mode and default device are per thread, so
-a job resets those itself before it returns (graph_jobs.reset_settings).
+a job resets those itself before it returns (graph_jobs.reset_settings). A program that failed
+(often on a limit: memory, time) is freed before its error goes out, not here.
 """
 
 from __future__ import annotations

@@ -68,8 +68,9 @@ def run_graph_job(
     started = time.perf_counter()
     tracer = _program_trace(trace)
     walked: list[Any] = []  # every node a walk saw: freed by release(), not by a cascade
+    finished = False
     try:
-        return _graph_job(
+        outcome = _graph_job(
             source,
             device,
             show_saved,
@@ -81,6 +82,8 @@ def run_graph_job(
             tracer,
             walked,
         )
+        finished = True
+        return outcome
     except ProgramError as err:
         if tracer is not None:
             err.trace = _failed_trace(tracer, show_saved, max_graph_nodes, walked)
@@ -90,9 +93,14 @@ def run_graph_job(
     finally:
         tracer = None  # its records hold nodes too
         reset_settings()
-        # freed while the reply travels (the program's last references, cycles; then the
-        # walked graph node by node); the next job waits for it (app.jobs.worker.cleanup)
-        cleanup.defer(lambda: free_program(walked))
+        if finished:
+            # freed while the reply travels (the program's last references, cycles; then the
+            # walked graph node by node); the next job waits for it (app.jobs.worker.cleanup)
+            cleanup.defer(lambda: free_program(walked))
+        else:
+            # a program that failed, often on a limit (memory...), is freed before its error
+            # goes out: what it took is back by the time anyone hears of it
+            free_program(walked)
 
 
 def _graph_job(
