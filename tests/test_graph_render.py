@@ -25,6 +25,7 @@ from app.graph.render import (
     to_dot,
 )
 from app.graph.walk import walk
+from tests.test_graph_fold import loop_graph
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -140,7 +141,7 @@ def test_render_times_out_and_kills_dot() -> None:
     assert time.monotonic() - start < 10
 
 
-def test_async_render_times_out_without_blocking_the_loop() -> None:
+def test_async_render_times_out_without_blocking_theloop_graph() -> None:
     async def scenario() -> int:
         ticks = 0
 
@@ -261,20 +262,11 @@ def deep_chain(depth: int) -> torch.Tensor:
     return t.sum()
 
 
-def _loop(steps: int) -> Graph:
-    x = torch.tensor(1.0, requires_grad=True)
-    w = torch.tensor(0.999, requires_grad=True)
-    y = x
-    for _ in range(steps):
-        y = y * w + 1
-    return walk({"x": x, "w": w, "y": y}, max_nodes=50_000)
-
-
 def test_crossed_ranks_count_a_shared_weights_long_edges() -> None:
     # y = ((x*w + 1)*w + 1)*w + 1: heights above the loss are Add 0, Mul 1, Add 2, Mul 3, Add 4,
     # Mul 5; x and w sit at 6. w's edges to the Muls at 5, 3 and 1 cross 0, 2 and 4 ranks.
-    assert crossed_ranks(_loop(3)) == 6
-    assert crossed_ranks(_loop(100)) == 100 * 99  # 2(k-1) for step k
+    assert crossed_ranks(loop_graph(3)) == 6
+    assert crossed_ranks(loop_graph(100)) == 100 * 99  # 2(k-1) for step k
     chain = torch.ones(3, requires_grad=True)
     out = chain
     for _ in range(50):
@@ -283,7 +275,7 @@ def test_crossed_ranks_count_a_shared_weights_long_edges() -> None:
 
 
 def test_slow_layout_names_graphs_dot_would_take_seconds_over() -> None:
-    assert slow_layout(_loop(40)) is None  # 1,560 crossed ranks: dot is quick
-    reason = slow_layout(_loop(300))
+    assert slow_layout(loop_graph(40)) is None  # 1,560 crossed ranks: dot is quick
+    reason = slow_layout(loop_graph(300))
     assert reason is not None and "89700 ranks" in reason and str(MAX_CROSSED_RANKS) in reason
     assert "GET /api/graph.svg" in reason  # where the picture can still be had
